@@ -1,0 +1,64 @@
+// The reference evaluator: interprets a graph node by node. Slow, obviously correct, the ground truth.
+import type { DType } from '../graph/attrs.js';
+import { opTable } from '../graph/ops/table.js';
+import type { OpDef } from '../graph/ops/types.js';
+import { GraphError } from '../graph/errors.js';
+import { Tensor } from '../graph/tensor.js';
+import { leavesByName, topoSort } from '../graph/topo.js';
+import { readFeed, type Feeds } from './feeds.js';
+
+export interface Evaluated {
+  readonly shape: number[];
+  readonly data: Float32Array | Float64Array;
+}
+
+export interface EvaluateOptions {
+  /** 'float64' computes every node in double precision; by default each node rounds to its own dtype. */
+  readonly dtype?: DType;
+}
+
+export function evaluate(outputs: Tensor, feeds?: Feeds, options?: EvaluateOptions): Evaluated;
+export function evaluate(outputs: readonly Tensor[], feeds?: Feeds, options?: EvaluateOptions): Evaluated[];
+export function evaluate(outputs: Tensor | readonly Tensor[], feeds: Feeds = {}, options: EvaluateOptions = {}): Evaluated | Evaluated[] {
+  const list = outputs instanceof Tensor ? [outputs] : [...outputs];
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new GraphError('evaluate', `output ${i} is not a Tensor`);
+  });
+  const order = topoSort(list);
+  const f64 = options.dtype === 'float64';
+  // Check every feed before computing anything.
+  const fed = new Map<Tensor, Float64Array>();
+  for (const leaf of leavesByName(order, 'evaluate').values()) fed.set(leaf, readFeed('evaluate', leaf, feeds));
+
+  const users = new Map<Tensor, number>();
+  for (const t of order) for (const x of t.inputs) users.set(x, (users.get(x) ?? 0) + 1);
+  const keep = new Set(list);
+  const values = new Map<Tensor, Float64Array>();
+  for (const node of order) {
+    const def = opTable[node.op] as OpDef<typeof node.op>;
+    let v =
+      def.evaluate === 'fed'
+        ? fed.get(node)!
+        : def.evaluate(
+            node.inputs.map((x) => values.get(x)!),
+            node as Tensor<never>,
+          );
+    if (!f64 && node.dtype === 'float32') v = roundToFloat32(v);
+    values.set(node, v);
+    for (const x of node.inputs) {
+      const left = users.get(x)! - 1;
+      users.set(x, left);
+      if (left === 0 && !keep.has(x)) values.delete(x);
+    }
+  }
+  const results = list.map((t) => ({
+    shape: [...t.shape],
+    data: f64 || t.dtype === 'float64' ? values.get(t)! : Float32Array.from(values.get(t)!),
+  }));
+  return outputs instanceof Tensor ? results[0] : results;
+}
+
+function roundToFloat32(v: Float64Array): Float64Array {
+  for (let i = 0; i < v.length; i++) v[i] = Math.fround(v[i]);
+  return v;
+}

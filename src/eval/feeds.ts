@@ -1,0 +1,34 @@
+// Turning user feeds (typed arrays, flat or nested number arrays) into checked dense data.
+import { GraphError, fmtShape } from '../graph/errors.js';
+import { fromNested } from '../graph/functions.js';
+import type { Tensor } from '../graph/tensor.js';
+
+export type Nested = number | readonly Nested[];
+export type Feed = Float32Array | Float64Array | readonly number[] | Nested;
+export type Feeds = Readonly<Record<string, Feed>>;
+
+/** The data fed for `leaf`, checked against its name and shape before any work is done. */
+export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: Feeds): Float64Array {
+  const name = leaf.attrs.name;
+  const kind = leaf.op === 'param' ? 'param' : 'input';
+  const expect = `a Float32Array or number array of ${leaf.size} values (shape ${fmtShape(leaf.shape)})`;
+  if (!Object.prototype.hasOwnProperty.call(feeds, name)) {
+    throw new GraphError(where, `no feed for ${kind} '${name}' ${fmtShape(leaf.shape)}; pass feeds['${name}'] as ${expect}`);
+  }
+  const value = feeds[name];
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    if (value.length !== leaf.size) {
+      throw new GraphError(where, `feed '${name}' has ${value.length} values but ${kind} '${name}' has shape ${fmtShape(leaf.shape)} (${leaf.size} values)`);
+    }
+    return Float64Array.from(value);
+  }
+  if (typeof value === 'number' && leaf.size === 1) return Float64Array.of(value);
+  if (!Array.isArray(value)) throw new GraphError(where, `feed '${name}' is ${typeof value}; pass ${expect}`);
+  const nested = value.some((v) => Array.isArray(v));
+  const { data, shape } = fromNested(value as Nested);
+  const shapeOk = nested ? shape.length === leaf.rank && shape.every((d, i) => d === leaf.shape[i]) : data.length === leaf.size;
+  if (!shapeOk) {
+    throw new GraphError(where, `feed '${name}' has shape ${fmtShape(shape)} but ${kind} '${name}' has shape ${fmtShape(leaf.shape)}`);
+  }
+  return data;
+}

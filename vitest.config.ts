@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+// Tests import the package by name, as users do; here the name points at the sources.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^gradc\/codegen$/, replacement: fileURLToPath(new URL('./codegen/index.ts', import.meta.url)) },
+      { find: /^gradc$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    pool: 'forks',
+  },
+});
