@@ -4,8 +4,15 @@ import { fromNested } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
 
 export type Nested = number | readonly Nested[];
-export type Feed = Float32Array | Float64Array | readonly number[] | Nested;
+/** Typed arrays of numbers (not BigInt64Array: its values are not numbers). */
+export type NumberArray =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+export type Feed = NumberArray | readonly number[] | Nested;
 export type Feeds = Readonly<Record<string, Feed>>;
+
+function isNumberArray(v: unknown): v is NumberArray {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}
 
 /** The data fed for `leaf`, checked against its name and shape before any work is done. */
 export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: Feeds): Float64Array {
@@ -16,7 +23,7 @@ export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: 
     throw new GraphError(where, `no feed for ${kind} '${name}' ${fmtShape(leaf.shape)}; pass feeds['${name}'] as ${expect}`);
   }
   const value = feeds[name];
-  if (value instanceof Float32Array || value instanceof Float64Array) {
+  if (isNumberArray(value)) {
     if (value.length !== leaf.size) {
       throw new GraphError(where, `feed '${name}' has ${value.length} values but ${kind} '${name}' has shape ${fmtShape(leaf.shape)} (${leaf.size} values)`);
     }
@@ -25,7 +32,15 @@ export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: 
   if (typeof value === 'number' && leaf.size === 1) return Float64Array.of(value);
   if (!Array.isArray(value)) throw new GraphError(where, `feed '${name}' is ${typeof value}; pass ${expect}`);
   const nested = value.some((v) => Array.isArray(v));
-  const { data, shape } = fromNested(value as Nested);
+  let parsed: { data: Float64Array; shape: number[] };
+  try {
+    parsed = fromNested(value as Nested);
+  } catch (e) {
+    // fromNested speaks as 'constant'; say which feed is malformed instead.
+    if (e instanceof GraphError) throw new GraphError(where, `feed '${name}' is malformed (${e.message.replace(/^constant: /, '')}); pass ${expect}`);
+    throw e;
+  }
+  const { data, shape } = parsed;
   const shapeOk = nested ? shape.length === leaf.rank && shape.every((d, i) => d === leaf.shape[i]) : data.length === leaf.size;
   if (!shapeOk) {
     throw new GraphError(where, `feed '${name}' has shape ${fmtShape(shape)} but ${kind} '${name}' has shape ${fmtShape(leaf.shape)}`);

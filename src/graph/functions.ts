@@ -6,12 +6,15 @@ import { Tensor, make, type TensorLike } from './tensor.js';
 
 function checkTensor(op: string, x: unknown, which: string): Tensor {
   if (x instanceof Tensor) return x;
+  // Callers that accept numbers convert them first, so a number here is not accepted.
+  if (typeof x === 'number') throw new GraphError(op, `${which} must be a Tensor, got the number ${x}; wrap it with constant(${x})`);
   throw new GraphError(op, `${which} must be a Tensor or a number, got ${describe(x)}`);
 }
 
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array (wrap it with constant(...))';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
   return typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`;
 }
 
@@ -62,7 +65,11 @@ function flatten(value: Nested, shape: number[], data: number[], depth: number):
     return;
   }
   if (!Array.isArray(value)) throw new GraphError('constant', `expected numbers or arrays, got ${describe(value)}`);
-  if (depth === shape.length) shape.push(value.length);
+  if (depth === shape.length) {
+    // The shape grows only along the first path; once a number is read it is complete.
+    if (data.length > 0) throw new GraphError('constant', `ragged nested array: an array at depth ${depth}, expected a number`);
+    shape.push(value.length);
+  }
   else if (shape[depth] !== value.length) {
     throw new GraphError('constant', `ragged nested array: length ${value.length} at depth ${depth}, expected ${shape[depth]}`);
   }
@@ -87,8 +94,11 @@ export function constant(value: Nested | ArrayLike<number>, shape?: Shape, dtype
   if (typeof value === 'number') {
     data = Float64Array.of(value);
     s = shape ? checkShape('constant', shape) : [];
-  } else if (Array.isArray(value) && shape === undefined) {
+  } else if (Array.isArray(value) && (shape === undefined || value.some((v) => Array.isArray(v)))) {
     ({ data, shape: s } = fromNested(value as Nested));
+    if (shape !== undefined && !sameShape(checkShape('constant', shape), s)) {
+      throw new GraphError('constant', `the nested array has shape ${fmtShape(s)} but shape ${fmtShape(shape)} was passed; pass flat data with a shape, or a nested array alone`);
+    }
   } else {
     data = Float64Array.from(value as ArrayLike<number>);
     s = shape ? checkShape('constant', shape) : [data.length];
@@ -247,7 +257,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 /** Zeros around x: `before[i]` ahead of and `after[i]` behind axis i. */
 export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
   const t = checkTensor('pad', x, 'the operand');
-  if (before.every((v) => v === 0) && after.every((v) => v === 0) && before.length === t.rank) return t;
+  if (before.every((v) => v === 0) && after.every((v) => v === 0) && before.length === t.rank && after.length === t.rank) return t;
   return make('pad', [t], { before: [...before], after: [...after] });
 }
 

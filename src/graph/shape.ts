@@ -46,6 +46,7 @@ export function broadcastShapes(op: string, shapes: readonly Shape[]): number[] 
 
 /** Normalise one axis (negative counts from the end) and check its range. */
 export function normAxis(op: string, axis: number, rank: number): number {
+  if (rank === 0) throw new GraphError(op, `axis ${axis} is out of range: the operand is a scalar and has no axes`);
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new GraphError(
       op,

@@ -77,6 +77,12 @@ export class Tensor<P extends OpName = OpName> {
   matmul(b: Tensor): Tensor { return f.matmul(this, b); }
   softmax(axis = -1): Tensor { return f.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return f.logSoftmax(this, axis); }
+  /** This tensor as labels, one-hot encoded: `[...shape, depth]`. */
+  oneHot(depth: number): Tensor { return f.oneHot(this, depth); }
+  /** This tensor as the condition: a where this ≠ 0, else b. */
+  where(a: TensorLike, b: TensorLike): Tensor { return f.where(this, a, b); }
+  /** This tensor followed by `others` along `axis`. */
+  concat(others: readonly Tensor[], axis = 0): Tensor { return f.concat([this, ...others], axis); }
 }
 
 // Hash-consing table. Values are weak so graphs nobody holds can be collected.

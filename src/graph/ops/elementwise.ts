@@ -56,11 +56,12 @@ export const elementwiseOps = {
   tanh: unary<'tanh'>(Math.tanh, (g, y) => [f.mul(g, f.sub(1, f.square(y)))]),
   // d log(1 + eˣ) = σ(x)·g
   softplus: unary<'softplus'>(softplusScalar, (g, y) => [f.mul(g, f.sigmoid(y.inputs[0]))]),
-  // d xᵖ = p·xᵖ⁻¹·g
+  // d xᵖ = p·xᵖ⁻¹·g (x⁰ = 1 is constant: no gradient, not 0·x⁻¹, which is NaN at 0)
   pow: unary<'pow'>(
     (x, node) => Math.pow(x, node.attrs.exponent),
     (g, y) => {
       const p = y.attrs.exponent;
+      if (p === 0) return [null];
       return [f.mul(g, f.mul(f.pow(y.inputs[0], p - 1), p))];
     },
   ),
