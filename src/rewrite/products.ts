@@ -1,0 +1,239 @@
+// Products in normal form: c · Π aᵢ^kᵢ / Π bⱼ^mⱼ with the scalar c collected, the factors
+// sorted by the structural order, equal factors merged into powers, and a factor on both
+// sides cancelled only where it is known to be nonzero.
+import type { DType } from '../graph/attrs.js';
+import * as f from '../graph/functions.js';
+import { broadcastShapes, sizeOf, type Shape } from '../graph/shape.js';
+import type { Tensor } from '../graph/tensor.js';
+import { mapBroadcast } from '../eval/strided.js';
+import { SMALL_CONSTANT, constantOf, fit, power, scalarConst, scaled, uniformValue } from './build.js';
+import { isNonZero } from './facts.js';
+import { compareNodes } from './order.js';
+import { flattenLin, isSumNode, rebuildLin, scaleLin } from './sums.js';
+
+export interface Prod {
+  coef: number;
+  /** Numerator factors and their exponents. */
+  readonly num: Map<Tensor, number>;
+  /** Denominator factors and their exponents. */
+  readonly den: Map<Tensor, number>;
+}
+
+/** Largest exponent the normal form builds; deeper towers stay as they are. */
+const MAX_EXPONENT = 16;
+
+/** Nodes a product is flattened through; broadcastTo is transparent (the rebuilt result is fitted back). */
+export function isProductNode(t: Tensor): boolean {
+  switch (t.op) {
+    case 'mul':
+    case 'div':
+    case 'neg':
+    case 'square':
+    case 'broadcastTo':
+      return true;
+    case 'pow': {
+      const p = (t as Tensor<'pow'>).attrs.exponent;
+      return Number.isInteger(p) && p !== 0 && Math.abs(p) <= MAX_EXPONENT;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Nodes reachable from `root` through nodes of the family, users before operands. */
+export function regionOf(root: Tensor, member: (t: Tensor) => boolean): Tensor[] {
+  const post: Tensor[] = [];
+  const seen = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (i < node.inputs.length) {
+      top[1]++;
+      const x = node.inputs[i];
+      if (member(x) && !seen.has(x)) {
+        seen.add(x);
+        stack.push([x, 0]);
+      }
+    } else {
+      post.push(node);
+      stack.pop();
+    }
+  }
+  return post.reverse();
+}
+
+const add = (m: Map<Tensor, number>, t: Tensor, k: number): void => {
+  if (k !== 0) m.set(t, (m.get(t) ?? 0) + k);
+};
+
+/**
+ * Reads `root` as c · Π num / Π den. Undefined if exponents would exceed the normal
+ * form or the scalar overflows.
+ */
+export function flattenProd(root: Tensor): Prod | undefined {
+  const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
+  if (!isProductNode(root)) {
+    const v = uniformValue(root);
+    if (v !== undefined) prod.coef = v;
+    else prod.num.set(root, 1);
+    return prod;
+  }
+  const weights = new Map<Tensor, [number, number]>([[root, [1, 0]]]);
+  const give = (x: Tensor, p: number, q: number): void => {
+    const w = weights.get(x);
+    if (w) {
+      w[0] += p;
+      w[1] += q;
+    } else weights.set(x, [p, q]);
+  };
+  let flips = 0;
+  for (const node of regionOf(root, isProductNode)) {
+    const [p, q] = weights.get(node)!;
+    const [a, b] = node.inputs;
+    switch (node.op) {
+      case 'mul':
+        give(a, p, q);
+        give(b, p, q);
+        break;
+      case 'div':
+        give(a, p, q);
+        give(b, q, p);
+        break;
+      case 'neg':
+        flips += p + q;
+        give(a, p, q);
+        break;
+      case 'square':
+        give(a, 2 * p, 2 * q);
+        break;
+      case 'broadcastTo':
+        give(a, p, q);
+        break;
+      case 'pow': {
+        const k = (node as Tensor<'pow'>).attrs.exponent;
+        if (k > 0) give(a, k * p, k * q);
+        else give(a, -k * q, -k * p);
+        break;
+      }
+    }
+  }
+  for (const [x, [p, q]] of weights) {
+    if (isProductNode(x)) continue;
+    if (p > MAX_EXPONENT || q > MAX_EXPONENT) return undefined;
+    const v = uniformValue(x);
+    if (v !== undefined && !(v === 0 && q > 0)) prod.coef *= v ** p / v ** q;
+    else {
+      add(prod.num, x, p);
+      add(prod.den, x, q);
+    }
+  }
+  if (flips % 2 === 1) prod.coef = -prod.coef;
+  return Number.isFinite(prod.coef) ? prod : undefined;
+}
+
+/** Cancels factors on both sides that are known nonzero (x·a/x → a); returns the cancelled ones. */
+export function cancelFactors(p: Prod): Tensor[] {
+  const cancelled: Tensor[] = [];
+  for (const [x, k] of p.den) {
+    const j = p.num.get(x);
+    if (j === undefined || !isNonZero(x)) continue;
+    const m = Math.min(j, k);
+    cancelled.push(x);
+    if (j === m) p.num.delete(x);
+    else p.num.set(x, j - m);
+    if (k === m) p.den.delete(x);
+    else p.den.set(x, k - m);
+  }
+  return cancelled;
+}
+
+/** Several constant factors become one (when the result is small enough to share by value). */
+function foldConstantFactors(p: Prod): void {
+  const nums = [...p.num].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
+  const dens = [...p.den].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
+  const occurrences = [...nums, ...dens].reduce((n, [, k]) => n + k, 0);
+  if (occurrences < 2 && dens.length === 0) return;
+  if (dens.some(([x]) => x.attrs.values.some((v) => v === 0))) return;
+  let values: Float64Array = Float64Array.of(1);
+  let shape: Shape = [];
+  const parts: [Tensor<'constant'>, number, boolean][] = [...nums.map(([x, k]): [Tensor<'constant'>, number, boolean] => [x, k, false]), ...dens.map(([x, k]): [Tensor<'constant'>, number, boolean] => [x, k, true])];
+  for (const [x, k, inverse] of parts) {
+    const data = x.attrs.values;
+    const xShape = data.length === 1 ? [] : x.shape;
+    let out: Shape;
+    try {
+      out = broadcastShapes('simplify', [shape, xShape]);
+    } catch {
+      return;
+    }
+    if (sizeOf(out) > 4096) return;
+    values = mapBroadcast(out, [{ data: values, shape }, { data, shape: xShape }], (a, b) => (inverse ? a / b ** k : a * b ** k));
+    shape = out;
+  }
+  if (values.length > SMALL_CONSTANT && !values.every((v) => Object.is(v, values[0]))) return;
+  for (const [x] of parts) {
+    p.num.delete(x);
+    p.den.delete(x);
+  }
+  const folded = constantOf(values, shape, parts[0][0].dtype);
+  const v = uniformValue(folded);
+  if (v !== undefined) p.coef *= v;
+  else add(p.num, folded, 1);
+}
+
+const sorted = (m: Map<Tensor, number>): [Tensor, number][] => [...m].filter(([, k]) => k > 0).sort((a, b) => compareNodes(a[0], b[0]));
+
+function productOf(factors: [Tensor, number][]): Tensor | undefined {
+  let acc: Tensor | undefined;
+  for (const [x, k] of factors) {
+    const term = power(x, k);
+    acc = acc === undefined ? term : f.mul(acc, term);
+  }
+  return acc;
+}
+
+/**
+ * The canonical node for `p`, fitted to `shape` when given:
+ * a lone sum times a scalar is distributed (so sums and products agree on c·(a + b));
+ * otherwise (num / den), then the scalar: x / k for c = 1/k, else c ⊙ x, then the sign.
+ */
+export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
+  foldConstantFactors(p);
+  const num = sorted(p.num);
+  const den = sorted(p.den);
+  let out: Tensor;
+  if (p.coef === 0) out = scalarConst(0, dtype);
+  else if (num.length === 1 && num[0][1] === 1 && den.length === 0 && p.coef !== 1 && isSumNode(num[0][0])) {
+    const lin = flattenLin(num[0][0]);
+    out = lin ? rebuildLin(scaleLin(lin, p.coef), dtype) : scaled(p.coef, num[0][0], dtype);
+  } else {
+    const numNode = productOf(num);
+    const denNode = productOf(den);
+    let a = Math.abs(p.coef);
+    let core: Tensor | undefined = numNode;
+    if (denNode !== undefined) {
+      core = f.div(numNode ?? scalarConst(a, dtype), denNode);
+      if (numNode === undefined) a = 1;
+    }
+    if (core === undefined) out = scalarConst(p.coef, dtype);
+    else out = scaled(p.coef < 0 ? -a : a, core, dtype);
+  }
+  return shape ? fit(out, shape) : out;
+}
+
+/** The product without its scalar: the key under which like terms of a sum are collected. */
+export function coreOf(p: Prod, dtype: DType): Tensor {
+  return rebuildProd({ coef: 1, num: new Map(p.num), den: new Map(p.den) }, dtype);
+}
+
+/** a · b as products (exponents add; nothing cancelled yet). */
+export function mulProd(a: Prod, b: Prod): Prod {
+  const out: Prod = { coef: a.coef * b.coef, num: new Map(a.num), den: new Map(a.den) };
+  for (const [x, k] of b.num) add(out.num, x, k);
+  for (const [x, k] of b.den) add(out.den, x, k);
+  return out;
+}
+
+/** Sum factors in the numerator (exponent 1) that distributing could open up. */
+export const sumFactors = (p: Prod): Tensor[] => [...p.num].filter(([x, k]) => k === 1 && isSumNode(x)).map(([x]) => x);

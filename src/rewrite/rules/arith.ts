@@ -1,0 +1,72 @@
+// The normal forms of sums and products as rules, and distributing where it pays.
+import type { Tensor } from '../../graph/tensor.js';
+import { rangeText } from '../facts.js';
+import { cancelFactors, flattenProd, isProductNode, rebuildProd, sumFactors, type Prod } from '../products.js';
+import { rule, type Because, type Rewrite } from '../rule.js';
+import { addProd, arithCost, expandLin, expandProd, flattenLin, isSumNode, rebuildLin, type Lin } from '../sums.js';
+
+const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: new Map(p.num), den: new Map(p.den) });
+const reasons = (xs: readonly Tensor[]): Because | undefined =>
+  xs.length > 0 ? (print) => [...new Set(xs)].map((x) => rangeText(x, print)).join('; ') : undefined;
+
+function result(t: Tensor, out: Tensor, name: string, because?: Because): Rewrite | undefined {
+  if (out === t || out.dtype !== t.dtype) return undefined;
+  return because === undefined ? { to: out, rule: name } : { to: out, rule: name, because };
+}
+
+/**
+ * a + b − c … → c₀ + Σ cᵢ·tᵢ: like terms collected, constants folded, scalars factored,
+ * terms sorted. Named `expand-products` when multiplying out factors that are sums makes
+ * the whole smaller: t·(1 − p) − (1 − t)·p → t − p.
+ */
+export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub', 'neg', 'mul', 'div', 'broadcastTo'], (t, ctx) => {
+  if (!isSumNode(t) || ctx.interior('sum')) return undefined;
+  const lin = flattenLin(t);
+  if (lin === undefined) return undefined;
+  let out = rebuildLin(lin, t.dtype, t.shape);
+  let name = 'collect-terms';
+  const cancelled: Tensor[] = [];
+  const expanded = expandLin(lin, t.dtype, cancelled);
+  if (expanded !== undefined) {
+    const candidate = rebuildLin(expanded, t.dtype, t.shape);
+    if (arithCost(candidate) < arithCost(out)) {
+      out = candidate;
+      name = 'expand-products';
+    }
+  }
+  return result(t, out, name, name === 'expand-products' ? reasons(cancelled) : undefined);
+});
+
+/**
+ * a · b / c … → k · Π aᵢ^kᵢ / Π bⱼ^mⱼ: scalars collected, equal factors merged into powers,
+ * factors sorted. Named `cancel-factor` when y·(a/y) → a, which needs y ≠ 0 from the facts,
+ * and `distribute` when y·(a/y − b) → a − y·b: multiplying a sum out because it cancels.
+ */
+export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'div', 'neg', 'square', 'pow', 'broadcastTo'], (t, ctx) => {
+  if (!isProductNode(t) || ctx.interior('product')) return undefined;
+  const p = flattenProd(t);
+  if (p === undefined) return undefined;
+  const cancelled = cancelFactors(p);
+  let out = rebuildProd(copyProd(p), t.dtype, t.shape);
+  let name = cancelled.length > 0 ? 'cancel-factor' : 'collect-factors';
+  if (p.num.size + p.den.size > 1) {
+    // Multiply out one sum factor at a time; keep the cheapest result if it beats the product.
+    let best = arithCost(out);
+    let bestCancelled: Tensor[] = [];
+    for (const s of sumFactors(p)) {
+      const more: Tensor[] = [];
+      const items = expandProd(copyProd(p), more, [s]);
+      const lin: Lin = { c0: 0, terms: new Map() };
+      if (items === undefined || !items.every((it) => addProd(lin, 1, it, t.dtype))) continue;
+      const candidate = rebuildLin(lin, t.dtype, t.shape);
+      const cost = arithCost(candidate);
+      if (cost < best) {
+        [out, best, bestCancelled, name] = [candidate, cost, more, 'distribute'];
+      }
+    }
+    cancelled.push(...bestCancelled);
+  }
+  return result(t, out, name, reasons(cancelled));
+});
+
+export const arithRules = [collectTerms, collectFactors];

@@ -1,0 +1,250 @@
+// Sums in normal form: c₀ + Σ cᵢ·tᵢ with like terms collected (2x + 3x → 5x, x − x → 0),
+// scalars distributed then factored back out when all terms share one size
+// ((a + b)/2 and a/2 + b/2 both become (a + b) / 2), terms sorted by the structural order,
+// and the sign chosen so that most terms (or the first) are positive.
+import type { DType } from '../graph/attrs.js';
+import * as f from '../graph/functions.js';
+import { broadcastShapes, sizeOf, type Shape } from '../graph/shape.js';
+import type { Tensor } from '../graph/tensor.js';
+import { mapBroadcast } from '../eval/strided.js';
+import { SMALL_CONSTANT, constantOf, fit, scalarConst, scaled, uniformValue } from './build.js';
+import { compareNodes } from './order.js';
+import { cancelFactors, coreOf, flattenProd, isProductNode, mulProd, rebuildProd, regionOf, sumFactors, type Prod } from './products.js';
+
+export interface Term {
+  coef: number;
+  /** The term's factors (its own scalar is folded into `coef`). */
+  readonly prod: Prod;
+}
+
+export interface Lin {
+  /** The constant term. */
+  c0: number;
+  /** Terms keyed by their canonical node without scalar. */
+  readonly terms: Map<Tensor, Term>;
+}
+
+/** Nodes a sum is flattened through: +, −, negation, scaling by a constant; broadcastTo is transparent. */
+export function isSumNode(t: Tensor): boolean {
+  switch (t.op) {
+    case 'add':
+    case 'sub':
+    case 'neg':
+    case 'broadcastTo':
+      return true;
+    case 'mul':
+      return uniformValue(t.inputs[0]) !== undefined || uniformValue(t.inputs[1]) !== undefined;
+    case 'div': {
+      const v = uniformValue(t.inputs[1]);
+      return v !== undefined && v !== 0;
+    }
+    default:
+      return false;
+  }
+}
+
+const emptyProd = (coef = 1): Prod => ({ coef, num: new Map(), den: new Map() });
+
+/** Adds w·p to the sum: a new term, a like term, or (for a sum-valued core) its terms. */
+export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
+  const coef = w * p.coef;
+  if (coef === 0) return true;
+  if (p.num.size === 0 && p.den.size === 0) {
+    lin.c0 += coef;
+    return true;
+  }
+  const core = coreOf(p, dtype);
+  if (isSumNode(core)) {
+    const inner = flattenLin(core);
+    if (inner === undefined) return false;
+    lin.c0 += coef * inner.c0;
+    for (const t of inner.terms.values()) addProd(lin, coef * t.coef, t.prod, dtype);
+    return true;
+  }
+  const term = lin.terms.get(core);
+  if (term) term.coef += coef;
+  else lin.terms.set(core, { coef, prod: { coef: 1, num: new Map(p.num), den: new Map(p.den) } });
+  return true;
+}
+
+/** Reads `root` as c₀ + Σ cᵢ·tᵢ. Undefined if a scalar overflows or a term cannot be read. */
+export function flattenLin(root: Tensor): Lin | undefined {
+  const lin: Lin = { c0: 0, terms: new Map() };
+  const weights = new Map<Tensor, number>([[root, 1]]);
+  const give = (x: Tensor, w: number): void => {
+    weights.set(x, (weights.get(x) ?? 0) + w);
+  };
+  if (isSumNode(root)) {
+    for (const node of regionOf(root, isSumNode)) {
+      const w = weights.get(node)!;
+      const [a, b] = node.inputs;
+      switch (node.op) {
+        case 'add':
+          give(a, w);
+          give(b, w);
+          break;
+        case 'sub':
+          give(a, w);
+          give(b, -w);
+          break;
+        case 'neg':
+          give(a, -w);
+          break;
+        case 'broadcastTo':
+          give(a, w);
+          break;
+        case 'mul': {
+          const va = uniformValue(a);
+          if (va !== undefined) give(b, w * va);
+          else give(a, w * uniformValue(b)!);
+          break;
+        }
+        case 'div':
+          give(a, w / uniformValue(b)!);
+          break;
+      }
+    }
+  }
+  for (const [x, w] of weights) {
+    if (w === 0 || isSumNode(x)) continue;
+    const v = uniformValue(x);
+    if (v !== undefined) {
+      lin.c0 += w * v;
+      continue;
+    }
+    const p = flattenProd(x);
+    if (p === undefined || !addProd(lin, w, p, root.dtype)) return undefined;
+  }
+  if (!Number.isFinite(lin.c0) || [...lin.terms.values()].some((t) => !Number.isFinite(t.coef))) return undefined;
+  return lin;
+}
+
+export function scaleLin(lin: Lin, c: number): Lin {
+  const terms = new Map<Tensor, Term>();
+  for (const [k, t] of lin.terms) terms.set(k, { coef: t.coef * c, prod: t.prod });
+  return { c0: lin.c0 * c, terms };
+}
+
+/** Terms that are constant arrays are added up into one (when small enough to share by value). */
+function foldConstantTerms(lin: Lin, dtype: DType): Lin {
+  const consts = [...lin.terms].filter(([core, t]) => core.is('constant') && t.coef !== 0);
+  if (consts.length < 2) return lin;
+  let values: Float64Array = Float64Array.of(0);
+  let shape: Shape = [];
+  for (const [core, t] of consts) {
+    const data = (core as Tensor<'constant'>).attrs.values;
+    let out: Shape;
+    try {
+      out = broadcastShapes('simplify', [shape, core.shape]);
+    } catch {
+      return lin;
+    }
+    if (sizeOf(out) > 4096) return lin;
+    values = mapBroadcast(out, [{ data: values, shape }, { data, shape: data.length === 1 ? [] : core.shape }], (a, b) => a + t.coef * b);
+    shape = out;
+  }
+  if (values.length > SMALL_CONSTANT && !values.every((v) => Object.is(v, values[0]))) return lin;
+  const terms = new Map([...lin.terms].filter(([core]) => !consts.some(([c]) => c === core)));
+  const out: Lin = { c0: lin.c0, terms };
+  const folded = constantOf(values, shape, dtype);
+  const v = uniformValue(folded);
+  if (v !== undefined) out.c0 += v;
+  else terms.set(folded, { coef: 1, prod: { coef: 1, num: new Map([[folded, 1]]), den: new Map() } });
+  return out;
+}
+
+interface Item {
+  readonly coef: number;
+  readonly core?: Tensor;
+  readonly prod?: Prod;
+}
+
+function termNode(c: number, item: Item, dtype: DType): Tensor {
+  if (item.prod === undefined) return scalarConst(c, dtype);
+  return rebuildProd({ coef: c, num: new Map(item.prod.num), den: new Map(item.prod.den) }, dtype);
+}
+
+/** The canonical node for `lin`, fitted to `shape` when given. */
+export function rebuildLin(input: Lin, dtype: DType, shape?: Shape): Tensor {
+  const lin = foldConstantTerms(input, dtype);
+  const list: Item[] = [];
+  if (lin.c0 !== 0) list.push({ coef: lin.c0 });
+  const terms = [...lin.terms].filter(([, t]) => t.coef !== 0).sort((a, b) => compareNodes(a[0], b[0]));
+  for (const [core, t] of terms) list.push({ coef: t.coef, core, prod: t.prod });
+  let out: Tensor;
+  if (list.length === 0) out = scalarConst(0, dtype);
+  else if (list.length === 1) out = termNode(list[0].coef, list[0], dtype);
+  else {
+    const m = Math.abs(list[0].coef);
+    const common = list.every((it) => Math.abs(it.coef) === m) ? m : 1;
+    const pos = list.filter((it) => it.coef > 0).length;
+    const negs = list.length - pos;
+    const sign = negs > pos || (negs === pos && list[0].coef < 0) ? -1 : 1;
+    const units = list.map((it) => (sign * it.coef) / common);
+    const lead = units.findIndex((u) => u > 0);
+    let acc = termNode(units[lead], list[lead], dtype);
+    units.forEach((u, i) => {
+      if (i === lead) return;
+      acc = u > 0 ? f.add(acc, termNode(u, list[i], dtype)) : f.sub(acc, termNode(-u, list[i], dtype));
+    });
+    out = scaled(sign * common, acc, dtype);
+  }
+  return shape ? fit(out, shape) : out;
+}
+
+/** Most terms a distribution may produce; beyond it the expression is left as it is. */
+const MAX_EXPANDED = 32;
+
+/** p with the sum factors `sums` (default: all) multiplied out: a list of products, factors cancelled where known nonzero. */
+export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[] = sumFactors(p)): Prod[] | undefined {
+  if (sums.length === 0) return undefined;
+  const rest: Prod = { coef: p.coef, num: new Map(p.num), den: new Map(p.den) };
+  for (const s of sums) rest.num.delete(s);
+  let items: Prod[] = [rest];
+  for (const s of sums) {
+    const lin = flattenLin(s);
+    if (lin === undefined) return undefined;
+    const parts: Prod[] = lin.c0 !== 0 ? [emptyProd(lin.c0)] : [];
+    for (const t of lin.terms.values()) parts.push({ coef: t.coef, num: t.prod.num, den: t.prod.den });
+    items = items.flatMap((it) => parts.map((q) => mulProd(it, q)));
+    if (items.length > MAX_EXPANDED) return undefined;
+  }
+  for (const it of items) cancelled.push(...cancelFactors(it));
+  return items;
+}
+
+/** The sum with every term's sum factors multiplied out, or undefined if no term has any. */
+export function expandLin(lin: Lin, dtype: DType, cancelled: Tensor[]): Lin | undefined {
+  const out: Lin = { c0: lin.c0, terms: new Map() };
+  let expanded = false;
+  for (const t of lin.terms.values()) {
+    const items = sumFactors(t.prod).length > 0 ? expandProd({ ...t.prod, coef: t.coef }, cancelled) : undefined;
+    if (items === undefined) {
+      if (!addProd(out, t.coef, t.prod, dtype)) return undefined;
+      continue;
+    }
+    expanded = true;
+    for (const it of items) if (!addProd(out, 1, it, dtype)) return undefined;
+  }
+  return expanded ? out : undefined;
+}
+
+/** Size of the arithmetic around `t`: + − ⊙ count 1, a division by a tensor 3, a power 2. */
+export function arithCost(t: Tensor, limit = 2000): number {
+  const seen = new Set<Tensor>();
+  const stack = [t];
+  let cost = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (!isSumNode(node) && !isProductNode(node)) continue;
+    // Signs, scalars and broadcasts are free: they are collected anyway.
+    if (node.is('div')) cost += uniformValue(node.inputs[1]) !== undefined ? 0 : 3;
+    else if (node.is('pow')) cost += 2;
+    else if (node.is('add') || node.is('sub') || node.is('square') || (node.is('mul') && !isSumNode(node))) cost += 1;
+    if (seen.size > limit) return Infinity;
+    stack.push(...node.inputs);
+  }
+  return cost;
+}
