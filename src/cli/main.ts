@@ -1,0 +1,97 @@
+/**
+ * The `gradc` command line. Every failure prints one line, `gradc: <what went wrong>`, and
+ * exits with status 1 (set GRADC_DEBUG=1 to also see the stack).
+ */
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { ACTIVATIONS, type ActivationName } from '../nn/activations.js';
+import { OPTIMIZERS, type OptimizerName } from '../nn/optimizers.js';
+import { BACKENDS, type Backend } from '../nn/program.js';
+import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.js';
+import { SEED_DEFAULTS } from './seed-model.js';
+import { train } from './train-command.js';
+import { inspect } from './inspect-command.js';
+import { seedDerivation } from './explain.js';
+
+function fail(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`gradc: ${msg.split('\n')[0]}\n`);
+  if (process.env['GRADC_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  process.exit(1);
+}
+
+interface RecipeFlags {
+  hidden: number[];
+  activation: ActivationName;
+  optimizer: OptimizerName;
+  lr?: number;
+  backend: Backend;
+  seed: number;
+  batchSize: number;
+}
+
+function recipeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--batch-size <n>', 'examples per training step').argParser(positiveInt).default(SEED_DEFAULTS.batchSize))
+    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, e.g. 32 or 64,32').argParser(hiddenSizes).default([...SEED_DEFAULTS.hidden], '32'))
+    .addOption(new Option('--activation <name>', 'hidden layer activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default(SEED_DEFAULTS.activation))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(SEED_DEFAULTS.optimizer))
+    .addOption(new Option('--lr <rate>', "learning rate (default: the optimizer's Keras default)").argParser(positiveNumber))
+    .addOption(new Option('--backend <name>', 'where the compiled step runs').choices(BACKENDS).default(SEED_DEFAULTS.backend))
+    .addOption(new Option('--seed <n>', 'seed for weights and shuffling (same seed, same run)').argParser(seedValue).default(SEED_DEFAULTS.seed));
+}
+
+export function buildCli(): Command {
+  const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+  const program = new Command('gradc')
+    .description('gradc: symbolic autograd compiled to fused kernels. Train the seed MLP on MNIST, inspect its compiled step, explain its gradient.')
+    .version(pkg.version);
+  program.configureOutput({ outputError: (str, write) => write(`gradc: ${str.replace(/^error: /, '')}`) });
+
+  recipeOptions(
+    program
+      .command('train')
+      .description('train the seed MLP (784→32 relu→10 softmax, adam, batch 32, 10 epochs) on MNIST; report test accuracy; save the model and training-curve.svg'),
+  )
+    .addOption(new Option('--epochs <n>', 'passes over the training set').argParser((v) => (v === '0' ? 0 : positiveInt(v))).default(SEED_DEFAULTS.epochs))
+    .addOption(new Option('--out <dir>', 'where to write the model').default('gradc-model'))
+    .addOption(new Option('--curve <file>', 'where to write the training curve').default('training-curve.svg'))
+    .addOption(new Option('--train-size <n>', 'train on the first n training images only (default: all 60,000)').argParser(positiveInt))
+    .addOption(new Option('--test-size <n>', 'test on the first n test images only (default: all 10,000)').argParser(positiveInt))
+    .action(async (o: RecipeFlags & { epochs: number; out: string; curve: string; trainSize?: number; testSize?: number }) => {
+      try {
+        await train(o);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  recipeOptions(program.command('inspect').description("show the seed model's fused kernels and the generated code of its training step"))
+    .option('--kernels-only', 'list the kernels without the generated code')
+    .action((o: RecipeFlags & { kernelsOnly?: boolean }) => {
+      try {
+        inspect(o);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  // `gradc explain`: the derivation of the seed's gradients (src/cli/explain.ts, the simplification issue).
+  program
+    .command('explain')
+    .description("derive the seed MLP's gradients and simplify them to the textbook formula, listing every rule that fired")
+    .addOption(new Option('--batch-size <n>', 'rows per batch (n in the formulas)').argParser(positiveInt).default(32))
+    .option('--no-one-hot', 'do not declare the targets one-hot (the result then stays exact: (y·Σt − t)/n)')
+    .action((o: { batchSize: number; oneHot: boolean }) => {
+      try {
+        process.stdout.write(seedDerivation({ batch: o.batchSize, oneHot: o.oneHot }) + '\n');
+      } catch (e) {
+        fail(e);
+      }
+    });
+  return program;
+}
+
+buildCli()
+  .parseAsync(process.argv)
+  .catch(fail);

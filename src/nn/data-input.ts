@@ -1,0 +1,127 @@
+/**
+ * Training data in: `{ shape, data }` (Float32Array or Float64Array) or nested arrays.
+ * Everything is checked (shape, NaN, label range) before any training starts.
+ */
+import type { TensorData } from '../data/tensor-data.js';
+import type { LossName } from './losses.js';
+
+export type DataInput = TensorData | { readonly shape: readonly number[]; readonly data: Float64Array | Float32Array | readonly number[]; readonly oneHot?: boolean } | readonly (readonly number[])[] | readonly number[];
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Converts and checks one array: its shape, finiteness, and a flat Float32Array. */
+export function toTensorData(v: unknown, what: string): TensorData {
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new Error(`${what} is an empty array; pass at least one example`);
+    if (Array.isArray(v[0])) {
+      const cols = (v[0] as unknown[]).length;
+      const data = new Float32Array(v.length * cols);
+      v.forEach((row: unknown, i) => {
+        if (!Array.isArray(row) || row.length !== cols) {
+          throw new Error(`${what}: row ${i} has ${Array.isArray(row) ? row.length : 'no'} values, row 0 has ${cols}; every row must have the same length`);
+        }
+        row.forEach((x: unknown, k) => {
+          if (typeof x !== 'number') throw new Error(`${what}[${i}][${k}] is ${typeof x}, expected a number`);
+          data[i * cols + k] = x;
+        });
+      });
+      return checkFinite({ shape: [v.length, cols], data }, what);
+    }
+    const data = new Float32Array(v.length);
+    v.forEach((x: unknown, i) => {
+      if (typeof x !== 'number') throw new Error(`${what}[${i}] is ${Array.isArray(x) ? 'an array' : typeof x}, expected a number (or pass rows of equal length)`);
+      data[i] = x;
+    });
+    return checkFinite({ shape: [v.length], data }, what);
+  }
+  if (v !== null && typeof v === 'object' && 'shape' in v && 'data' in v) {
+    const o = v as { shape: unknown; data: unknown; oneHot?: unknown };
+    if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new Error(`${what}.shape must be an array of non-negative integers, got ${JSON.stringify(o.shape)}`);
+    }
+    const shape = o.shape as number[];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const raw = o.data;
+    if (!(raw instanceof Float32Array || raw instanceof Float64Array || Array.isArray(raw))) {
+      throw new Error(`${what}.data must be a Float32Array (or Float64Array / number array), got ${raw === null ? 'null' : typeof raw}`);
+    }
+    if (raw.length !== size) throw new Error(`${what}: shape ${fmt(shape)} holds ${size} values but data has ${raw.length}`);
+    const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+    return checkFinite({ shape, data, ...(o.oneHot === true ? { oneHot: true } : {}) }, what);
+  }
+  throw new Error(`${what} must be { shape, data: Float32Array } or a nested number array, got ${v === null ? 'null' : typeof v}`);
+}
+
+function checkFinite(t: TensorData, what: string): TensorData {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i]!)) {
+      throw new Error(`${what} contains ${d[i]} at ${where(t.shape, i)}; clean the data (NaN and ±Infinity cannot be trained on)`);
+    }
+  }
+  return t;
+}
+
+function where(shape: readonly number[], flat: number): string {
+  const idx: number[] = [];
+  for (let k = shape.length - 1; k >= 0; k--) {
+    idx.unshift(flat % shape[k]!);
+    flat = Math.floor(flat / shape[k]!);
+  }
+  return `index [${idx.join(', ')}]`;
+}
+
+/** Checks x [n, inputDim]. */
+export function checkX(x: unknown, inputDim: number, what = 'x'): TensorData {
+  const t = toTensorData(x, what);
+  if (t.shape.length !== 2 || t.shape[1] !== inputDim) {
+    throw new Error(`${what} has shape ${fmt(t.shape)}, the model takes [n, ${inputDim}] (one row of ${inputDim} features per example)`);
+  }
+  if (t.shape[0] === 0) throw new Error(`${what} has no examples (shape ${fmt(t.shape)})`);
+  return t;
+}
+
+/** Checks targets for a loss and returns them with whether every row is one-hot. */
+export function checkY(y: unknown, n: number, units: number, loss: LossName, what = 'y'): { y: TensorData; oneHot: boolean } {
+  let t = toTensorData(y, what);
+  const d = t.data;
+  if (loss === 'sparseCategoricalCrossentropy') {
+    if (t.shape.length === 2 && t.shape[1] === 1) t = { shape: [t.shape[0]!], data: d };
+    if (t.shape.length !== 1 || t.shape[0] !== n) {
+      throw new Error(`${what} has shape ${fmt(t.shape)}; sparseCategoricalCrossentropy takes one class index per example: [${n}]`);
+    }
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isInteger(d[i]) || d[i]! < 0 || d[i]! >= units) {
+        throw new Error(`${what}[${i}] = ${d[i]} is not a class index in [0, ${units - 1}] (the last layer has ${units} units)`);
+      }
+    }
+    return { y: t, oneHot: false };
+  }
+  if (t.shape.length !== 2 || t.shape[0] !== n || t.shape[1] !== units) {
+    const hint = t.shape.length === 1 && loss === 'categoricalCrossentropy' ? ` (class indices? use loss 'sparseCategoricalCrossentropy', or one-hot them with toOneHot)` : '';
+    throw new Error(`${what} has shape ${fmt(t.shape)}, the model outputs [${n}, ${units}] for ${n} examples${hint}`);
+  }
+  let oneHot = true;
+  if (loss === 'categoricalCrossentropy' || loss === 'binaryCrossentropy') {
+    for (let i = 0; i < d.length; i++) {
+      if (d[i]! < 0 || d[i]! > 1) {
+        throw new Error(`${what} ${where(t.shape, i)} = ${d[i]} is not a probability in [0, 1]; ${loss} needs targets in [0, 1]${loss === 'categoricalCrossentropy' ? ' (one-hot rows)' : ''}`);
+      }
+    }
+  }
+  for (let r = 0; r < n && oneHot; r++) {
+    let sum = 0;
+    for (let k = 0; k < units; k++) {
+      const v = d[r * units + k]!;
+      if (v !== 0 && v !== 1) oneHot = false;
+      sum += v;
+    }
+    if (sum !== 1) oneHot = false;
+    if (loss === 'categoricalCrossentropy' && Math.abs(sum - 1) > 1e-3) {
+      throw new Error(`${what} row ${r} sums to ${sum}; categoricalCrossentropy needs each row to be a probability distribution (one-hot labels sum to 1)`);
+    }
+  }
+  return { y: t, oneHot: oneHot && units > 1 };
+}

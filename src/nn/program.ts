@@ -1,0 +1,98 @@
+/**
+ * One compiled step (training, evaluation or prediction) behind a small interface, so the model
+ * code does not care which backend runs it: 'js' is the kernel compiler's fused, allocation-free
+ * JavaScript; 'reference' interprets the graph with the reference evaluator (slow, for checking).
+ */
+import { compile } from '../compile/compile.js';
+import { evaluate } from '../eval/evaluate.js';
+import type { Tensor } from '../graph/tensor.js';
+import { checkName } from './names.js';
+
+export type Backend = 'js' | 'reference';
+export const BACKENDS: readonly Backend[] = ['js', 'reference'];
+
+export interface ProgramSpec {
+  readonly inputs: readonly Tensor<'input'>[];
+  readonly outputs: Readonly<Record<string, Tensor>>;
+  readonly updates: readonly (readonly [Tensor<'param'>, Tensor])[];
+}
+
+export interface StepProgram {
+  /** Runs once. Feeds are keyed by input name; outputs are valid until the next run. */
+  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>>;
+  setParam(p: Tensor<'param'>, data: Float32Array): void;
+  /** Copies the param's current value into `into`. */
+  readParam(p: Tensor<'param'>, into: Float32Array): void;
+  /** The generated code, to read. */
+  readonly source: string;
+  /** The kernels, one line each (name, loop shape, ops fused). */
+  readonly kernels: readonly string[];
+}
+
+export function checkBackend(b: unknown): Backend {
+  return checkName('backend', b, BACKENDS);
+}
+
+/** The reference backend: the graph interpreted node by node; updates applied after the outputs. */
+class ReferenceProgram implements StepProgram {
+  private readonly values = new Map<Tensor<'param'>, Float32Array>();
+  private readonly names: string[];
+  private readonly outTensors: Tensor[];
+  readonly source: string;
+  readonly kernels: readonly string[];
+
+  constructor(private readonly spec: ProgramSpec) {
+    this.names = Object.keys(spec.outputs);
+    this.outTensors = this.names.map((k) => spec.outputs[k]!);
+    this.source = `// reference backend: the graph is interpreted by evaluate(); no code is generated\n`;
+    this.kernels = [];
+    for (const [p] of spec.updates) this.values.set(p, new Float32Array(p.size));
+  }
+
+  private params(): Tensor<'param'>[] {
+    return [...this.values.keys()];
+  }
+
+  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>> {
+    const all: Record<string, Float32Array> = Object.create(null) as Record<string, Float32Array>;
+    for (const t of this.spec.inputs) all[t.attrs.name] = feeds[t.attrs.name]!;
+    for (const p of this.params()) all[p.attrs.name] = this.values.get(p)!;
+    const targets = [...this.outTensors, ...this.spec.updates.map(([, v]) => v)];
+    const res = evaluate(targets, all);
+    const out: Record<string, ArrayLike<number>> = {};
+    this.names.forEach((k, i) => (out[k] = res[i]!.data));
+    this.spec.updates.forEach(([p], i) => this.values.get(p)!.set(res[this.names.length + i]!.data));
+    return out;
+  }
+
+  setParam(p: Tensor<'param'>, data: Float32Array): void {
+    let v = this.values.get(p);
+    if (v === undefined) this.values.set(p, (v = new Float32Array(p.size)));
+    v.set(data);
+  }
+
+  readParam(p: Tensor<'param'>, into: Float32Array): void {
+    const v = this.values.get(p);
+    if (v === undefined) throw new Error(`program: no param '${p.attrs.name}'`);
+    into.set(v);
+  }
+}
+
+export function buildStepProgram(spec: ProgramSpec, backend: Backend): StepProgram {
+  if (backend === 'reference') return new ReferenceProgram(spec);
+  return compileJs(spec);
+}
+
+/** The kernel compiler's executable: simplified, fused, allocation-free; outputs are arena views. */
+function compileJs(spec: ProgramSpec): StepProgram {
+  const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend: 'js' });
+  return {
+    run: (feeds) => exe.run(feeds),
+    setParam: (p, data) => exe.setParam(p, data),
+    readParam: (p, into) => {
+      exe.getParam(p, into);
+    },
+    source: exe.source,
+    kernels: exe.kernels.map((k) => `${k.name}: ${k.loops}; fuses ${k.ops.join(' ') || '(copies)'}`),
+  };
+}

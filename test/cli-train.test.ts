@@ -1,0 +1,91 @@
+// `gradc` as a user runs it: a subprocess of bin/gradc.js (built to dist/ by `npm ci`'s prepare;
+// rebuilt here if any source is newer than the build).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadModel, datasets } from 'gradc';
+
+const root = resolve(__dirname, '..');
+const bin = join(root, 'bin', 'gradc.js');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+beforeAll(() => {
+  const built = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'codegen')))) {
+    // tsc emits even when it reports type errors elsewhere; the CLI's own files are what must exist
+    spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+  }
+  if (!existsSync(built)) throw new Error('dist/src/cli/main.js is missing: run npm run build');
+}, 120_000);
+
+function gradc(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('gradc train (subprocess)', () => {
+  it('trains the seed recipe for one epoch on all of MNIST: ≥ 92% test accuracy, a loadable model, the training curve', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    const r = gradc(['train', '--epochs', '1'], cwd);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('MNIST 60,000 train / 10,000 test');
+    expect(r.out).toContain('model 784→32 relu→10 softmax · adam lr 0.001 · batch 32 · 1 epochs · seed 42 · backend js');
+    expect(r.out).toMatch(/training step compiled once: \d+ fused kernels in \d+ ms/);
+    expect(r.out).toMatch(/Epoch 1\/1 \| 60000 samples in [\d.]+s \| loss [\d.]+ \| acc [\d.]+% \| [\d,]+ samples\/s/);
+    const acc = Number(/test accuracy: ([\d.]+)%/.exec(r.out)![1]);
+    expect(acc).toBeGreaterThanOrEqual(92); // the acceptance bar for one epoch
+    const model = await loadModel(join(cwd, 'gradc-model'));
+    expect(model.epochsTrained).toBe(1);
+    const { xTest, yTest } = datasets.mnist({ trainSize: 1 });
+    expect(model.evaluate(xTest, yTest).acc! * 100).toBeCloseTo(acc, 1);
+    const svg = readFileSync(join(cwd, 'training-curve.svg'), 'utf8');
+    expect(svg).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
+    expect(svg).toContain(`test ${acc.toFixed(2)}%`);
+  });
+
+  it('inspect lists the fused kernels and prints the generated training step; explain prints the derivation', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    const k = gradc(['inspect', '--kernels-only'], cwd);
+    expect(k.code).toBe(0);
+    const n = Number(/^(\d+) kernels:$/m.exec(k.out)![1]);
+    expect(n).toBeGreaterThan(1);
+    expect(k.out.split('\n').filter((l) => /^  \w+: .*; fuses /.test(l))).toHaveLength(n);
+    const full = gradc(['inspect', '--hidden', '16', '--optimizer', 'sgd', '--batch-size', '8'], cwd);
+    expect(full.code).toBe(0);
+    expect(full.out).toContain('training step of 784→16 relu→10 softmax · sgd · batch 8');
+    expect(full.out).toContain('generated code:');
+    expect(full.out).toMatch(/function /);
+    const e = gradc(['explain', '--batch-size', '8'], cwd);
+    expect(e.code).toBe(0);
+    expect(e.out).toContain('batch n = 8');
+  });
+
+  it('fails with one clear line and status 1, no stack trace', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    writeFileSync(join(cwd, 'taken'), 'a file, not a directory');
+    const cases: [string[], RegExp][] = [
+      [['train', '--epochs', 'ten'], /^gradc: option '--epochs <n>' argument 'ten' is invalid\. must be a positive integer\.\n$/],
+      [['train', '--optimizer', 'adamw'], /^gradc: option '--optimizer <name>' argument 'adamw' is invalid\. Allowed choices are sgd, momentum, adam\.\n$/],
+      [['train', '--hidden', '32,x'], /^gradc: option '--hidden <sizes>' argument '32,x' is invalid\. must be layer sizes like 32 or 64,32/],
+      [['train', '--epochs', '1', '--train-size', '64', '--test-size', '10', '--out', 'taken/model'], /^gradc: .*(EEXIST|ENOTDIR).*\n$/],
+      [['fly'], /^gradc: unknown command 'fly'\n$/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = gradc(args, cwd);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+});
