@@ -1,0 +1,272 @@
+/**
+ * compile({ inputs, outputs, updates }) → an Executable: the graph (simplified) is scheduled
+ * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
+ * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
+ */
+import { Executable as KernelExecutable, describeLoops } from '../../codegen/index.js';
+import type { View } from '../../codegen/index.js';
+import { GraphError, fmtShape } from '../graph/errors.js';
+import { Tensor } from '../graph/tensor.js';
+import { topoSort } from '../graph/topo.js';
+import { lower } from '../lower/lower.js';
+import { schedule } from '../schedule/fusion.js';
+import type { BufferRole } from '../schedule/memory.js';
+import { debugLevel, defaultLog } from './debug.js';
+import { checkSpec } from './spec.js';
+import type { CompileSpec } from './spec.js';
+import { simplifyRoots } from './simplify.js';
+
+export type { CompileSpec } from './spec.js';
+
+export interface CompileOptions {
+  /** Only 'js' for now (the WebAssembly backend comes next). */
+  readonly backend?: 'js';
+  /** 0–4 (1 summary, 2 fused kernels, 3 rewrites fired, 4 generated code); default GRADC_DEBUG. */
+  readonly debug?: number | boolean;
+  /** Simplify the graph first (src/rewrite; default true). */
+  readonly simplify?: boolean;
+  /** Where debug lines go (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export interface KernelReport {
+  readonly index: number;
+  readonly name: string;
+  /** The graph ops this kernel computes, one per graph node. */
+  readonly ops: readonly string[];
+  /** Its loop shape, e.g. `32×10 | reduce[10], reduce[10], map[10]` or `matmul 32×784·784×32 (ikj)`. */
+  readonly loops: string;
+}
+
+export interface BufferReport {
+  readonly role: BufferRole;
+  /** The input's or param's name; absent for temporaries and outputs (see `outputs`). */
+  readonly name?: string;
+  readonly outputs?: readonly string[];
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'float64';
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+export interface MemoryReport {
+  readonly arenaBytes: number;
+  /** Temporaries: bytes if each had its own space, and bytes once lifetimes share it. */
+  readonly tempBytesUnshared: number;
+  readonly tempBytesShared: number;
+  readonly buffers: readonly BufferReport[];
+}
+
+type Outputs = Readonly<Record<string, View>>;
+type FeedValue = Float32Array | Float64Array | readonly number[];
+
+export class Executable {
+  readonly source: string;
+  readonly kernels: readonly KernelReport[];
+  readonly memory: MemoryReport;
+  /** Input names in slot order. */
+  readonly inputNames: readonly string[];
+  readonly paramNames: readonly string[];
+  /** Milliseconds spent in compile, in total and per phase. */
+  readonly compileMs: number;
+  readonly phaseMs: Readonly<Record<'check' | 'simplify' | 'schedule' | 'lower' | 'emit', number>>;
+  private readonly inputViews: readonly View[];
+  private readonly inputShapes: readonly (readonly number[])[];
+  private readonly params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
+  private readonly out: Outputs;
+
+  /** Use `compile`. */
+  constructor(private readonly exe: KernelExecutable, parts: {
+    kernels: KernelReport[]; memory: MemoryReport; inputs: readonly Tensor<'input'>[];
+    params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; compileMs: number;
+    phaseMs: Executable['phaseMs'];
+  }) {
+    this.source = exe.source;
+    this.kernels = parts.kernels;
+    this.memory = parts.memory;
+    this.inputNames = parts.inputs.map((t) => t.attrs.name);
+    this.inputShapes = parts.inputs.map((t) => t.shape);
+    this.inputViews = exe.inputs;
+    this.params = parts.params;
+    this.paramNames = [...parts.params.keys()];
+    this.out = parts.outputs;
+    this.compileMs = parts.compileMs;
+    this.phaseMs = parts.phaseMs;
+  }
+
+  /**
+   * Copies the feeds into the arena (all checked first), runs every kernel, applies the updates.
+   * Returns the outputs as views into the arena: valid until the next run. Allocation-free.
+   */
+  run(feeds: Readonly<Record<string, FeedValue>> = {}): Outputs {
+    if (feeds === null || typeof feeds !== 'object') {
+      throw new GraphError('run', `feeds must be an object keyed by input name (${this.inputNames.join(', ')}), got ${feeds === null ? 'null' : typeof feeds}`);
+    }
+    const n = this.inputNames.length;
+    for (let s = 0; s < n; s++) this.checkFeed(feeds, s);
+    let count = 0;
+    for (const _ in feeds) count++;
+    if (count !== n) this.unknownFeed(feeds);
+    for (let s = 0; s < n; s++) this.inputViews[s]!.set(feeds[this.inputNames[s]!]!);
+    this.exe.run();
+    return this.out;
+  }
+
+  /** Sets a param's value: data of its size, or an initializer called with each flat index. */
+  setParam(p: Tensor | string, data: ArrayLike<number> | ((index: number) => number)): void {
+    const { view, node } = this.param(p, 'setParam');
+    if (typeof data === 'function') {
+      for (let i = 0; i < view.length; i++) {
+        const v = data(i);
+        if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
+        view[i] = v;
+      }
+      return;
+    }
+    if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' must be a Float32Array or number array of ${view.length} values, or a function of the index`);
+    }
+    if (data.length !== view.length) {
+      throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
+    }
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      for (let i = 0; i < data.length; i++) {
+        if (typeof data[i] !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has a ${typeof data[i]} at index ${i}; pass numbers`);
+      }
+    }
+    view.set(data);
+  }
+
+  /** A copy of a param's current value (or copied into `into`, allocation-free). */
+  getParam(p: Tensor | string, into?: Float32Array | Float64Array): Float32Array | Float64Array {
+    const { view, node } = this.param(p, 'getParam');
+    if (into === undefined) return view.slice();
+    if (into.length !== view.length) throw new GraphError('getParam', `param '${this.nameOf(node)}' has ${view.length} values, into has ${into.length}`);
+    into.set(view);
+    return into;
+  }
+
+  private nameOf(t: Tensor): string {
+    return (t as Tensor<'param'>).attrs.name;
+  }
+
+  private param(p: Tensor | string, op: string): { view: View; node: Tensor } {
+    const name = p instanceof Tensor ? (p.op === 'param' ? (p as Tensor<'param'>).attrs.name : undefined) : p;
+    const hit = typeof name === 'string' ? this.params.get(name) : undefined;
+    if (hit === undefined || (p instanceof Tensor && hit.node !== p)) {
+      const what = p instanceof Tensor ? String(p) : `'${String(p)}'`;
+      throw new GraphError(op, `${what} is not a param of this program; its params are ${this.paramNames.map((s) => `'${s}'`).join(', ') || 'none'}`);
+    }
+    return hit;
+  }
+
+  /** Throws unless feed `s` is present, of a float array type, and of the input's size. Allocation-free when fine. */
+  private checkFeed(feeds: Readonly<Record<string, unknown>>, s: number): void {
+    const name = this.inputNames[s]!;
+    const size = this.inputViews[s]!.length;
+    if (!Object.prototype.hasOwnProperty.call(feeds, name)) this.badFeed(s, `missing feed for input '${name}'`);
+    const v = feeds[name];
+    if (v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v)) {
+      if (v.length !== size) {
+        throw new GraphError('run', `feed '${name}' has ${v.length} values but input '${name}' ${fmtShape(this.inputShapes[s]!)} has ${size}`);
+      }
+      if (Array.isArray(v)) {
+        for (let i = 0; i < size; i++) {
+          if (typeof v[i] !== 'number') this.badFeed(s, `feed '${name}' has a ${Array.isArray(v[i]) ? 'nested array' : typeof v[i]} at index ${i}`, ' (flat)');
+        }
+      }
+      return;
+    }
+    const what = v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
+    this.badFeed(s, `feed '${name}' is ${what}`);
+  }
+
+  private badFeed(s: number, problem: string, suffix = ''): never {
+    const want = `a Float32Array of ${this.inputViews[s]!.length} values (shape ${fmtShape(this.inputShapes[s]!)})`;
+    throw new GraphError('run', `${problem}; pass ${want}${suffix}`);
+  }
+
+  private unknownFeed(feeds: Readonly<Record<string, unknown>>): never {
+    const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
+    throw new GraphError('run', `feed '${extra[0]}' is not an input of this program; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
+  }
+}
+
+export function compile(spec: CompileSpec, options: CompileOptions = {}): Executable {
+  const t0 = performance.now();
+  const level = debugLevel(options.debug);
+  const log = options.log ?? defaultLog;
+  if (options.backend !== undefined && options.backend !== 'js') {
+    throw new GraphError('compile', `unknown backend ${JSON.stringify(options.backend)}; available: 'js'`);
+  }
+  const checked = checkSpec(spec);
+  const t1 = performance.now();
+  const nOut = checked.outputNodes.length;
+  const given = [...checked.outputNodes, ...checked.updates.map(([, v]) => v)];
+  const simplify = options.simplify ?? true;
+  if (typeof simplify !== 'boolean') throw new GraphError('compile', `simplify must be true or false, got ${String(simplify)}`);
+  const simplified = simplify ? simplifyRoots(given, level >= 3) : { roots: given, fired: [] };
+  const t2 = performance.now();
+  const outputNodes = simplified.roots.slice(0, nOut);
+  const updates = checked.updates.map(([p], i) => [p, simplified.roots[nOut + i]!] as const);
+  const distinctOutputs = [...new Set(outputNodes)];
+  const order = topoSort([...distinctOutputs, ...updates.flatMap(([p, v]) => [p, v])]);
+
+  const sched = schedule({ order, roots: new Set([...distinctOutputs, ...updates.map(([, v]) => v)]), updates });
+  const t3 = performance.now();
+  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates });
+  const t4 = performance.now();
+  const exe = new KernelExecutable(low.program, { backend: 'js' });
+
+  // Constants' data, written once.
+  for (const b of low.buffers) {
+    if (b.role === 'constant') exe.view(b.id).set((b.node as Tensor<'constant'>).attrs.values);
+  }
+  const params = new Map<string, { view: View; node: Tensor }>();
+  for (const p of checked.params) params.set(p.attrs.name, { view: exe.view(low.leafBuffer.get(p)!), node: p });
+  const outputs: Record<string, View> = {};
+  checked.outputNames.forEach((name, i) => {
+    Object.defineProperty(outputs, name, { value: exe.view(low.outputBuffer.get(outputNodes[i]!)!), enumerable: true });
+  });
+  Object.freeze(outputs);
+
+  const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: describeLoops(k.kernel) }));
+  const outputNamesOf = new Map<Tensor, string[]>();
+  checked.outputNames.forEach((name, i) => {
+    const l = outputNamesOf.get(outputNodes[i]!);
+    if (l) l.push(name); else outputNamesOf.set(outputNodes[i]!, [name]);
+  });
+  const memory: MemoryReport = {
+    arenaBytes: low.memory.arenaBytes,
+    tempBytesUnshared: low.memory.tempBytesUnshared,
+    tempBytesShared: low.memory.tempBytesShared,
+    buffers: low.buffers.map((b) => {
+      const leafName = b.role === 'input' || b.role === 'param' ? (b.node as Tensor<'input'>).attrs.name : undefined;
+      return {
+        role: b.role,
+        ...(leafName !== undefined ? { name: leafName } : {}),
+        ...(b.role === 'output' ? { outputs: outputNamesOf.get(b.node) ?? [] } : {}),
+        shape: b.node.shape,
+        dtype: b.node.dtype,
+        offset: low.program.buffers[b.id]!.offset,
+        bytes: b.length * (b.dtype === 'f64' ? 8 : 4),
+      };
+    }),
+  };
+  const t5 = performance.now();
+  const compileMs = t5 - t0;
+  const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
+  const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, params, outputs, compileMs, phaseMs });
+  if (level >= 1) {
+    log(`gradc compile: ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
+      `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +
+      `(${Object.entries(phaseMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`);
+  }
+  if (level >= 2) {
+    for (const k of kernels) log(`  k${k.index} ${k.name}: ${k.loops}; fuses ${k.ops.join(' ') || '(copies)'}`);
+    if (low.committed.length > 0) log(`  updates committed after the last reader: ${low.committed.map((p) => (p as Tensor<'param'>).attrs.name).join(', ')}`);
+  }
+  if (level >= 3) log(simplify ? `  rewrites fired: ${simplified.fired.join(', ') || 'none'}` : '  rewrites: off (simplify: false)');
+  if (level >= 4) log(exe.source);
+  return result;
+}

@@ -1,0 +1,193 @@
+/**
+ * From a schedule to a kernel program: buffers for leaves and stored values, one kernel per
+ * group, in-place updates where they are pointwise (else a commit kernel at the end), and the
+ * static memory plan.
+ */
+import { affine, affineEqual, coalesceLoops, ExprPool, reachable } from '../../codegen/index.js';
+import type { BufferDecl, DType, Kernel, Program } from '../../codegen/index.js';
+import type { Tensor } from '../graph/tensor.js';
+import type { Schedule } from '../schedule/fusion.js';
+import { isInlineConstant, kindOf, opWord } from '../schedule/kinds.js';
+import type { BufferRole, MemoryPlan } from '../schedule/memory.js';
+import { planMemory } from '../schedule/memory.js';
+import { lowerGroup } from './kernels.js';
+import type { KernelContext } from './kernels.js';
+
+export interface BufferInfo {
+  readonly id: number;
+  readonly role: BufferRole;
+  /** The leaf or value it holds (a param's buffer also receives the param's update). */
+  readonly node: Tensor;
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+export interface LoweredKernel {
+  readonly kernel: Kernel;
+  /** The graph ops computed in it, one entry per graph node, in the order they were built. */
+  readonly ops: readonly string[];
+}
+
+export interface Lowered {
+  readonly program: Program;
+  readonly buffers: readonly BufferInfo[];
+  readonly kernels: readonly LoweredKernel[];
+  readonly memory: MemoryPlan;
+  /** Buffer of each leaf (inputs, params, constants) and of each output node. */
+  readonly leafBuffer: ReadonlyMap<Tensor, number>;
+  readonly outputBuffer: ReadonlyMap<Tensor, number>;
+  /** Params whose update is copied from a temporary by the last kernel (not in place). */
+  readonly committed: readonly Tensor[];
+}
+
+export interface LowerInput {
+  readonly schedule: Schedule;
+  /** Input leaves in slot order. */
+  readonly inputs: readonly Tensor[];
+  /** Every param the program reads or updates. */
+  readonly params: readonly Tensor[];
+  /** Distinct output nodes in slot order. */
+  readonly outputs: readonly Tensor[];
+  readonly updates: readonly (readonly [Tensor, Tensor])[];
+}
+
+const dtypeOf = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
+
+export function lower({ schedule, inputs, params, outputs, updates }: LowerInput): Lowered {
+  const e = new ExprPool();
+  const buffers: BufferInfo[] = [];
+  const leafBuffer = new Map<Tensor, number>();
+  const valueBuffer = new Map<Tensor, number>();
+  const outputSet = new Set(outputs);
+  const newBuffer = (node: Tensor, role: BufferRole) => {
+    const id = buffers.length;
+    buffers.push({ id, role, node, dtype: dtypeOf(node), length: node.size });
+    return id;
+  };
+  for (const t of inputs) leafBuffer.set(t, newBuffer(t, 'input'));
+  for (const t of params) leafBuffer.set(t, newBuffer(t, 'param'));
+  const bufferOf = (t: Tensor): number => {
+    if (kindOf(t) === 'leaf') {
+      if (isInlineConstant(t)) throw new Error(`internal: inline constant ${t} has no buffer`);
+      let id = leafBuffer.get(t);
+      if (id === undefined) {
+        if (t.op !== 'constant') throw new Error(`internal: leaf ${t} was not declared`);
+        leafBuffer.set(t, (id = newBuffer(t, 'constant')));
+      }
+      return id;
+    }
+    return ownBuffer(t);
+  };
+  const ownBuffer = (t: Tensor): number => {
+    let id = valueBuffer.get(t);
+    if (id === undefined) valueBuffer.set(t, (id = newBuffer(t, outputSet.has(t) ? 'output' : 'temp')));
+    return id;
+  };
+  for (const t of outputs) ownBuffer(t);
+
+  const inPlace = new Set(schedule.inPlace);
+  const updatesOf = new Map<Tensor, Tensor[]>();
+  for (const [p, v] of updates) {
+    const l = updatesOf.get(v);
+    if (l) l.push(p); else updatesOf.set(v, [p]);
+  }
+  const needsOwn = (t: Tensor) =>
+    outputSet.has(t) || schedule.readers.has(t) || (updatesOf.get(t) ?? []).some((p) => !inPlace.has(p));
+  const dests = (t: Tensor): number[] => {
+    const d = needsOwn(t) ? [ownBuffer(t)] : [];
+    for (const p of updatesOf.get(t) ?? []) if (inPlace.has(p)) d.push(leafBuffer.get(p)!);
+    return d;
+  };
+
+  const kernels: LoweredKernel[] = [];
+  for (const g of schedule.groups) {
+    for (;;) {
+      const seen: Tensor[] = [];
+      const seenSet = new Set<Tensor>();
+      const cx: KernelContext = {
+        e, groupOf: (t) => schedule.groupOf.get(t), dests, buffer: bufferOf, isF32: (b) => buffers[b]!.dtype === 'f32',
+        saw: (t) => { if (!seenSet.has(t)) { seenSet.add(t); seen.push(t); } },
+      };
+      const built = lowerGroup(g, 'k', cx);
+      if (built === undefined) break;
+      const kernel = built.kind === 'loops' ? coalesceLoops(built, e) : built;
+      // A param updated in place must be read only pointwise by its own kernel; else commit it later.
+      const members = [...g.anchors, ...g.values];
+      const unsafe = members.flatMap((t) => (updatesOf.get(t) ?? []).filter((p) => inPlace.has(p)
+        && !pointwiseOnly(kernel, leafBuffer.get(p)!)));
+      if (unsafe.length > 0) {
+        for (const p of unsafe) inPlace.delete(p);
+        continue;
+      }
+      const ops = seen.filter((t) => kindOf(t) !== 'leaf' && kindOf(t) !== 'view').map((t) => t.op);
+      const words = [...new Set([...g.anchors.map((t) => t.op), ...ops])];
+      kernels.push({ kernel: { ...kernel, name: kernelName(words) }, ops });
+      break;
+    }
+  }
+
+  const committed = updates.filter(([p]) => !inPlace.has(p)).map(([p]) => p);
+  if (committed.length > 0) {
+    // Copy each committed update from the buffer its kernel stored it in (its own, even for a
+    // leaf: the leaf itself may have been updated since) into the param: last, after every reader.
+    const passes = updates.filter(([p]) => !inPlace.has(p)).map(([p, v]) => {
+      const v0 = e.newVar();
+      const ix = affine(0, [[v0, 1]]);
+      return { kind: 'map' as const, loops: [{ v: v0, extent: p.size }], stores: [{ buffer: leafBuffer.get(p)!, index: ix, value: e.load(ownBuffer(v), ix) }] };
+    });
+    kernels.push({ kernel: { kind: 'loops', name: 'commit', outer: [], passes }, ops: [] });
+  }
+
+  // Lifetimes, then the plan.
+  const start = new Array<number>(buffers.length).fill(Infinity);
+  const end = new Array<number>(buffers.length).fill(-1);
+  kernels.forEach(({ kernel }, pos) => {
+    for (const s of kernel.kind === 'loops' ? kernel.passes.flatMap((p) => (p.kind === 'map' ? p.stores : [])) : kernel.stores) {
+      start[s.buffer] = Math.min(start[s.buffer]!, pos);
+      end[s.buffer] = Math.max(end[s.buffer]!, pos);
+    }
+    for (const x of reachable(kernelRoots(kernel))) if (x.kind === 'load') end[x.buffer] = Math.max(end[x.buffer]!, pos);
+  });
+  const memory = planMemory(buffers.map((b) => ({
+    id: b.id, role: b.role, bytes: b.length * (b.dtype === 'f64' ? 8 : 4),
+    start: Number.isFinite(start[b.id]!) ? start[b.id]! : 0, end: Math.max(end[b.id]!, 0),
+  })));
+  const decls: BufferDecl[] = buffers.map((b) => ({ id: b.id, offset: memory.offsets[b.id]!, length: b.length, dtype: b.dtype }));
+  const program: Program = {
+    buffers: decls,
+    kernels: kernels.map((k) => k.kernel),
+    arenaBytes: memory.arenaBytes,
+    inputs: inputs.map((t) => leafBuffer.get(t)!),
+    outputs: outputs.map((t) => valueBuffer.get(t)!),
+  };
+  return { program, buffers, kernels, memory, leafBuffer, outputBuffer: new Map(outputs.map((t) => [t, valueBuffer.get(t)!])), committed };
+}
+
+function kernelRoots(k: Kernel) {
+  if (k.kind === 'matmul') return [k.a, k.b, ...k.stores.map((s) => s.value)];
+  return k.passes.flatMap((p) => (p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value)));
+}
+
+/** True when every read of `buffer` in `k` is in the pass that writes it, at the index written. */
+function pointwiseOnly(k: Kernel, buffer: number): boolean {
+  const loadsIn = (roots: Parameters<typeof reachable>[0]) =>
+    reachable(roots).filter((x) => x.kind === 'load' && x.buffer === buffer) as { index: import('../../codegen/index.js').Affine }[];
+  if (k.kind === 'matmul') {
+    if (loadsIn([k.a, k.b]).length > 0) return false;
+    const writes = k.stores.filter((s) => s.buffer === buffer);
+    return loadsIn(k.stores.map((s) => s.value)).every((l) => writes.some((w) => affineEqual(w.index, l.index)));
+  }
+  return k.passes.every((p) => {
+    const reads = loadsIn(p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value));
+    const writes = p.kind === 'map' ? p.stores.filter((s) => s.buffer === buffer) : [];
+    return reads.every((l) => writes.some((w) => affineEqual(w.index, l.index)));
+  });
+}
+
+/** A kernel name from the ops it computes: matmul_add_relu. Our vocabulary only. */
+function kernelName(ops: readonly string[]): string {
+  const words = ops.map((op) => opWord(op as Tensor['op']));
+  let name = words.slice(0, 4).join('_') || 'copy';
+  if (name.length > 60) name = name.slice(0, 60).replace(/_+$/, '');
+  return name;
+}

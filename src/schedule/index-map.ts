@@ -1,0 +1,138 @@
+/**
+ * Index vectors: one affine index (over loop vars) per axis of a tensor. Views (transpose,
+ * broadcast, slice, reshapes that only split axes) and NumPy broadcasting map an index of a
+ * node to an index of its input, so reading through them is free: no copy, other strides.
+ */
+import { affine, affineKey } from '../../codegen/index.js';
+import type { Affine, VarId } from '../../codegen/index.js';
+import type { Tensor } from '../graph/tensor.js';
+
+export type Ix = readonly Affine[];
+
+const ZERO = affine(0);
+
+export function constAff(c: number): Affine {
+  return c === 0 ? ZERO : affine(c);
+}
+
+export function varAff(v: VarId): Affine {
+  return affine(0, [[v, 1]]);
+}
+
+/** The index of a loop: its var, or 0 for a loop of extent 1 (so equal indices compare equal). */
+export function loopAff(v: VarId, extent: number): Affine {
+  return extent === 1 ? ZERO : varAff(v);
+}
+
+export function addAff(a: Affine, b: Affine): Affine {
+  return affine(a.offset + b.offset, [...a.terms, ...b.terms].map((t) => [t.v, t.stride] as const));
+}
+
+export function scaleAff(a: Affine, s: number): Affine {
+  return affine(a.offset * s, a.terms.map((t) => [t.v, t.stride * s] as const));
+}
+
+/** Σ ix[d]·strides[d]: the flat element index. */
+export function flatIndex(ix: Ix, strides: readonly number[]): Affine {
+  let off = 0;
+  const terms: [VarId, number][] = [];
+  ix.forEach((a, d) => {
+    const s = strides[d]!;
+    off += a.offset * s;
+    for (const t of a.terms) terms.push([t.v, t.stride * s]);
+  });
+  return affine(off, terms);
+}
+
+export function rowMajor(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d]!;
+  }
+  return s;
+}
+
+export function ixKey(ix: Ix): string {
+  return ix.map(affineKey).join('|');
+}
+
+export function ixEqual(a: Ix, b: Ix): boolean {
+  return a.length === b.length && ixKey(a) === ixKey(b);
+}
+
+/** NumPy broadcasting: an index of `outShape` read from an operand of `inShape`. */
+export function broadcastIx(ix: Ix, outShape: readonly number[], inShape: readonly number[]): Ix {
+  const lead = outShape.length - inShape.length;
+  return inShape.map((d, k) => (d === 1 ? ZERO : ix[k + lead]!));
+}
+
+/**
+ * For a reshape from `inShape` to `outShape` in which every input axis is a run of consecutive
+ * output axes (splitting, adding or dropping size-1 axes), the input index is affine in the
+ * output index: returns it. Merging axes needs division, so returns undefined.
+ */
+export function reshapeIx(ix: Ix, inShape: readonly number[], outShape: readonly number[]): Ix | undefined {
+  const out: Affine[] = [];
+  let o = 0;
+  for (const d of inShape) {
+    if (d === 1) {
+      out.push(ZERO);
+      continue;
+    }
+    // Collect output axes until their product is d.
+    const run: number[] = [];
+    let prod = 1;
+    while (o < outShape.length && prod < d) {
+      if (outShape[o] !== 1) {
+        prod *= outShape[o]!;
+        run.push(o);
+      }
+      o++;
+    }
+    if (prod !== d) return undefined;
+    let acc = ZERO;
+    let stride = 1;
+    for (let r = run.length - 1; r >= 0; r--) {
+      acc = addAff(acc, scaleAff(ix[run[r]!]!, stride));
+      stride *= outShape[run[r]!]!;
+    }
+    out.push(acc);
+  }
+  for (; o < outShape.length; o++) if (outShape[o] !== 1) return undefined;
+  return out;
+}
+
+/** True when the reshape is a view (see reshapeIx). */
+export function isSplitReshape(inShape: readonly number[], outShape: readonly number[]): boolean {
+  return reshapeIx(outShape.map(() => ZERO), inShape, outShape) !== undefined;
+}
+
+/**
+ * The index of input `k` that element `ix` of `node` reads, for views and elementwise ops.
+ * Undefined for a reshape that merges axes (its input must be materialized).
+ */
+export function inputIx(node: Tensor, k: number, ix: Ix): Ix | undefined {
+  const x = node.inputs[k]!;
+  switch (node.op) {
+    case 'transpose': {
+      const perm = (node as Tensor<'transpose'>).attrs.perm;
+      const out = new Array<Affine>(perm.length);
+      perm.forEach((p, d) => (out[p] = ix[d]!));
+      return out;
+    }
+    case 'broadcastTo':
+      return broadcastIx(ix, node.shape, x.shape);
+    case 'slice': {
+      const begin = (node as Tensor<'slice'>).attrs.begin;
+      return ix.map((a, d) => (begin[d] === 0 ? a : addAff(a, constAff(begin[d]!))));
+    }
+    case 'reshape':
+      return reshapeIx(ix, x.shape, node.shape);
+    case 'oneHot':
+      return ix.slice(0, -1);
+    default:
+      return broadcastIx(ix, node.shape, x.shape);
+  }
+}
