@@ -4,11 +4,11 @@
  */
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { ACTIVATIONS, type ActivationName } from '../nn/activations.js';
-import { OPTIMIZERS, type OptimizerName } from '../nn/optimizers.js';
-import { BACKENDS, type Backend } from '../nn/program.js';
+import { ACTIVATIONS } from '../nn/activations.js';
+import { OPTIMIZERS } from '../nn/optimizers.js';
+import { BACKENDS } from '../nn/program.js';
 import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.js';
-import { SEED_DEFAULTS } from './seed-model.js';
+import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
 import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
 import { seedDerivation } from './explain.js';
@@ -20,15 +20,7 @@ function fail(e: unknown): never {
   process.exit(1);
 }
 
-interface RecipeFlags {
-  hidden: number[];
-  activation: ActivationName;
-  optimizer: OptimizerName;
-  lr?: number;
-  backend: Backend;
-  seed: number;
-  batchSize: number;
-}
+type RecipeFlags = RecipeOptions & { batchSize: number };
 
 function recipeOptions(cmd: Command): Command {
   return cmd

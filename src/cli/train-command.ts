@@ -3,22 +3,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { mnist } from '../data/mnist.js';
 import { writeFileAtomic } from '../data/atomic-file.js';
-import type { ActivationName } from '../nn/activations.js';
-import type { OptimizerName } from '../nn/optimizers.js';
-import type { Backend } from '../nn/program.js';
 import { epochProgress } from './progress.js';
 import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 import { trainingCurveSvg } from './training-curve.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends RecipeOptions {
   epochs: number;
   batchSize: number;
-  hidden: number[];
-  activation: ActivationName;
-  optimizer: OptimizerName;
-  lr?: number;
-  backend: Backend;
-  seed: number;
   out: string;
   curve: string;
   trainSize?: number;
