@@ -1,43 +1,28 @@
-// The seed MLP training step (784 → 32 relu → 10 softmax, cross-entropy, Adam, batch 32) three
-// ways in one process: compiled by gradc, in @tensorflow/tfjs (cpu backend), and hand-written
-// JavaScript (bench/mlp-handwritten.js). Rounds alternate the three so a busy machine hurts
-// them alike; the median round is reported, in samples per second, with ratios.
-//   npm run build && node bench/train-step.js [--rounds 7] [--steps 200]
+// The seed MLP training step (784 → 32 relu → 10 softmax, cross-entropy, Adam, batch 32), one
+// run, every peer on the same data and initial weights (bench/train-step-protocol.js): compiled by
+// gradc, hand-written JavaScript (bench/mlp-handwritten.js) and @tensorflow/tfjs (cpu backend) in
+// this process; @jax-js/jax (jit, wasm; bench/train-step-jaxjs.js) and PyTorch (CPU, eager, pinned
+// to 1 and 2 threads; bench/train-step-torch.py) in child processes of their own. A peer that is not
+// installed is skipped with a note. Rounds alternate the peers so a busy machine hurts them alike;
+// the median round is reported, in samples per second, with ratios against gradc.
+//   npm run build && node bench/train-step.js [--rounds 7] [--steps 200] [--torch-threads 1,2]
+//                                             [--python /usr/bin/python3] [--verbose]
 import * as tf from '@tensorflow/tfjs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { compile, crossEntropy, grad, input, param } from 'gradc';
 import { handwrittenMlp } from './mlp-handwritten.js';
+import { BATCH, init, lrAt, spawnPeer, T, timedRound, X } from './train-step-protocol.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : dflt;
 };
-const rounds = opt('rounds', 7);
-const steps = opt('steps', 200);
-const BATCH = 32;
-const NB = 8; // distinct batches, cycled
-
-// Deterministic data and initial weights (glorot uniform), shared by all three.
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const X = Array.from({ length: NB }, () => Float32Array.from({ length: BATCH * 784 }, rand));
-const T = Array.from({ length: NB }, () => {
-  const t = new Float32Array(BATCH * 10);
-  for (let i = 0; i < BATCH; i++) t[i * 10 + Math.floor(rand() * 10)] = 1;
-  return t;
-});
-const glorot = (fanIn, fanOut) => {
-  const lim = Math.sqrt(6 / (fanIn + fanOut));
-  return Float32Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * lim);
-};
-const init = { W1: glorot(784, 32), b1: new Float32Array(32), W2: glorot(32, 10), b2: new Float32Array(10) };
-const lrAt = (t) => (1e-3 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
+const rounds = Number(opt('rounds', 7));
+const steps = Number(opt('steps', 200));
+const torchThreads = opt('torch-threads', '1,2').split(',').filter(Boolean).map(Number);
+const python = opt('python', '/usr/bin/python3');
 
 // gradc: the graph, its gradient, Adam as updates, compiled once.
 function gradcStep() {
@@ -104,36 +89,57 @@ async function tfjsStep() {
   };
 }
 
-const libs = {
-  'gradc (compiled, js backend)': gradcStep(),
-  'hand-written JS loop': handStep(),
-  [`tfjs ${tf.version.tfjs} (cpu backend)`]: await tfjsStep(),
-};
-const names = Object.keys(libs);
+// Every peer: name, label, first() = the first step's loss, round(n) = ms per step (timedRound).
+const inProcess = (name, lib) => ({
+  name,
+  label: name.split(' ')[0],
+  ...lib,
+  first: () => lib.step(0, true),
+  round: (n) => timedRound(lib.step, n),
+});
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const candidates = [
+  inProcess('gradc (compiled, js backend)', gradcStep()),
+  inProcess('hand-written JS loop', handStep()),
+  inProcess(`tfjs ${tf.version.tfjs} (cpu backend)`, await tfjsStep()),
+  ...(await Promise.all([
+    spawnPeer('jax-js', process.execPath, [here('./train-step-jaxjs.js'), '--serve']),
+    ...torchThreads.map((k) => spawnPeer(`torch/${k}t`, python, [here('./train-step-torch.py'), '--serve', '--threads', String(k)])),
+  ])),
+];
+const libs = candidates.filter((p) => !p.skip);
+for (const p of candidates) if (p.skip) console.log(`skipped ${p.skip}`);
 
-// Same start, same batch: the first step's losses must agree (all three train the same model).
-const first = names.map((n) => libs[n].step(0, true));
+// Same start, same batch: the first step's losses must agree (all peers train the same model).
+const first = [];
+for (const lib of libs) first.push(await lib.first());
 const spread = Math.max(...first) - Math.min(...first);
-console.log(`first-step loss: ${names.map((n, i) => `${n.split(' ')[0]} ${first[i].toFixed(5)}`).join(', ')} (spread ${spread.toExponential(1)})`);
-if (!(spread < 1e-3)) throw new Error('the three implementations disagree on the loss: not the same model');
+console.log(`first-step loss: ${libs.map((l, i) => `${l.label} ${first[i].toFixed(5)}`).join(', ')} (spread ${spread.toExponential(1)})`);
+if (!(spread < 1e-3)) throw new Error('the peers disagree on the first-step loss: not the same model');
 
-const perLib = Object.fromEntries(names.map((n) => [n, []]));
-for (let r = 0; r < rounds; r++) {
-  const order = names.map((_, i) => names[(i + r) % names.length]);
-  for (const n of order) {
-    const lib = libs[n];
-    for (let s = 0; s < 20; s++) lib.step(s % NB); // warm
-    const t0 = performance.now();
-    for (let s = 0; s < steps; s++) lib.step(s % NB);
-    const ms = (performance.now() - t0) / steps;
-    perLib[n].push(ms);
+// Round −1 is a warm-up round (JIT tiers, jax-js's Wasm tier-up, allocator pools), not recorded.
+const load0 = loadavg()[0];
+const perLib = libs.map(() => []);
+for (let r = -1; r < rounds; r++) {
+  for (let j = 0; j < libs.length; j++) {
+    const i = (j + r + libs.length) % libs.length;
+    const ms = await libs[i].round(steps);
+    if (r >= 0) perLib[i].push(ms);
   }
 }
+const load1 = loadavg()[0];
+for (const lib of libs) lib.close?.();
+if (args.includes('--verbose')) libs.forEach((l, i) => console.log(`  ${l.label}: ${perLib[i].map((t) => t.toFixed(3)).join(' ')} ms/step, round by round`));
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const res = names.map((n) => ({ n, ms: median(perLib[n]) }));
-console.log(`seed MLP training step, batch ${BATCH}, node ${process.version}, ${rounds} rounds × ${steps} steps, median round`);
-for (const { n, ms } of res) {
-  console.log(`  ${n.padEnd(32)} ${Math.round((BATCH / ms) * 1000).toLocaleString('en-US').padStart(8)} samples/s   ${ms.toFixed(3)} ms/step`);
-}
-const [g, h, t] = res;
-console.log(`  gradc / tfjs-cpu: ${(t.ms / g.ms).toFixed(1)}×   gradc / hand-written: ${(h.ms / g.ms).toFixed(2)}×   (gradc: ${libs[names[0]].kernels} kernels)`);
+const ms = perLib.map(median);
+// gradc's speed over the peer's: from the medians, and the median of the per-round ratios.
+const vsGradc = (x) => (x >= 1 ? `gradc ${x.toFixed(2)}× faster` : `gradc ${(1 / x).toFixed(2)}× slower`);
+console.log(`seed MLP training step, batch ${BATCH}, node ${process.version}, ${rounds} rounds × ${steps} steps, median round; ` +
+  `load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
+const width = Math.max(...libs.map((l) => l.name.length));
+libs.forEach((lib, i) => {
+  const perRound = median(perLib[i].map((t, r) => t / perLib[0][r]));
+  const ratio = i === 0 ? `${lib.kernels} kernels` : `${vsGradc(ms[i] / ms[0]).padEnd(20)} (per-round median: ${vsGradc(perRound)})`;
+  console.log(`  ${lib.name.padEnd(width)} ${Math.round((BATCH / ms[i]) * 1000).toLocaleString('en-US').padStart(8)} samples/s ${ms[i].toFixed(3).padStart(8)} ms/step   ${ratio}`);
+});
