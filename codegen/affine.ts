@@ -3,20 +3,54 @@ import type { Affine, AffineTerm, Loop, VarId } from './ir.js';
 
 /** Builds a canonical affine index; repeated vars are merged, zero strides dropped. */
 export function affine(offset: number, terms: Iterable<readonly [VarId, number]> = []): Affine {
-  const byVar = new Map<VarId, number>();
-  for (const [v, stride] of terms) {
-    if (!Number.isInteger(stride) || !Number.isInteger(v)) {
-      throw new Error(`affine index: strides and vars must be integers, got var ${v} stride ${stride}`);
+  const list = Array.isArray(terms) ? (terms as readonly (readonly [VarId, number])[]) : [...terms];
+  if (isCanonical(list) && Number.isInteger(offset)) {
+    const out = new Array<AffineTerm>(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = { v: list[i]![0], stride: list[i]![1] };
+    return { offset, terms: out };
+  }
+  // Vars kept sorted as they come (an index has a handful of terms), equal vars merged.
+  const vars: number[] = [];
+  const strides: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i]![0];
+    const stride = list[i]![1];
+    if (!Number.isInteger(stride) || !Number.isInteger(raw)) {
+      throw new Error(`affine index: strides and vars must be integers, got var ${raw} stride ${stride}`);
     }
-    byVar.set(v, (byVar.get(v) ?? 0) + stride);
+    const v = raw === 0 ? 0 : raw; // −0 is var 0
+    let k = vars.length;
+    while (k > 0 && vars[k - 1]! > v) k--;
+    if (k > 0 && vars[k - 1] === v) {
+      strides[k - 1] += stride;
+      continue;
+    }
+    // Insert at k, shifting the larger vars up.
+    vars.push(v);
+    strides.push(stride);
+    for (let j = vars.length - 1; j > k; j--) {
+      vars[j] = vars[j - 1]!;
+      strides[j] = strides[j - 1]!;
+    }
+    vars[k] = v;
+    strides[k] = stride;
   }
   if (!Number.isInteger(offset)) throw new Error(`affine index: offset must be an integer, got ${offset}`);
   const out: AffineTerm[] = [];
-  for (const v of [...byVar.keys()].sort((a, b) => a - b)) {
-    const stride = byVar.get(v)!;
-    if (stride !== 0) out.push({ v, stride });
-  }
+  for (let k = 0; k < vars.length; k++) if (strides[k] !== 0) out.push({ v: vars[k]!, stride: strides[k]! });
   return { offset, terms: out };
+}
+
+/** Integer vars strictly ascending with nonzero integer strides: already an index's terms. */
+function isCanonical(list: readonly (readonly [VarId, number])[]): boolean {
+  let prev = -Infinity;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]![0];
+    const stride = list[i]![1];
+    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) return false;
+    prev = v;
+  }
+  return true;
 }
 
 /** Row-major strides of a shape (elements), e.g. [2,3,4] → [12,4,1]. */
@@ -40,16 +74,21 @@ export function stridedIndex(offset: number, vars: readonly VarId[], strides: re
 
 export function affineKey(a: Affine): string {
   let key = String(a.offset);
-  for (const t of a.terms) key += `,${t.v}:${t.stride}`;
+  for (let i = 0; i < a.terms.length; i++) key += `,${a.terms[i]!.v}:${a.terms[i]!.stride}`;
   return key;
 }
 
+/** affineKey(a) === affineKey(b), without building the keys. */
 export function affineEqual(a: Affine, b: Affine): boolean {
-  return affineKey(a) === affineKey(b);
+  if (a.offset !== b.offset || a.terms.length !== b.terms.length) return false;
+  for (let i = 0; i < a.terms.length; i++) {
+    if (a.terms[i]!.v !== b.terms[i]!.v || a.terms[i]!.stride !== b.terms[i]!.stride) return false;
+  }
+  return true;
 }
 
 export function strideOf(a: Affine, v: VarId): number {
-  for (const t of a.terms) if (t.v === v) return t.stride;
+  for (let i = 0; i < a.terms.length; i++) if (a.terms[i]!.v === v) return a.terms[i]!.stride;
   return 0;
 }
 

@@ -128,6 +128,7 @@ export class ExprPool {
   tanh(a: Operand): Expr { return this.unary('tanh', a); }
   softplus(a: Operand): Expr { return this.unary('softplus', a); }
   fround(a: Operand): Expr { return this.unary('fround', a); }
+  floor(a: Operand): Expr { return this.unary('floor', a); }
   lt(a: Operand, b: Operand): Expr { return this.compare('lt', a, b); }
   le(a: Operand, b: Operand): Expr { return this.compare('le', a, b); }
   gt(a: Operand, b: Operand): Expr { return this.compare('gt', a, b); }
@@ -151,6 +152,22 @@ export class ExprPool {
   }
 }
 
+/** Number of children of a node (see `child`: iterating without building an array). */
+export function childCount(e: Expr): number {
+  switch (e.kind) {
+    case 'unary': return 1;
+    case 'binary': case 'compare': return 2;
+    case 'select': return 3;
+    default: return 0;
+  }
+}
+
+/** Child `i` of a node, in the order of `children`. */
+export function child(e: Expr, i: number): Expr {
+  if (e.kind === 'select') return i === 0 ? e.cond : i === 1 ? e.a : e.b;
+  return i === 0 ? (e as { a: Expr }).a : (e as { b: Expr }).b;
+}
+
 /** Children of a node, in order. */
 export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
@@ -164,14 +181,30 @@ export function children(e: Expr): readonly Expr[] {
 /** All nodes reachable from `roots`, children before parents (ascending id). Iterative. */
 export function reachable(roots: Iterable<Expr>): Expr[] {
   const seen = new Map<number, Expr>();
-  const stack: Expr[] = [...roots];
+  const stack: Expr[] = Array.isArray(roots) ? roots.slice() : [...roots];
   while (stack.length > 0) {
     const e = stack.pop()!;
     if (seen.has(e.id)) continue;
     seen.set(e.id, e);
-    for (const c of children(e)) if (!seen.has(c.id)) stack.push(c);
+    switch (e.kind) {
+      case 'unary': stack.push(e.a); break;
+      case 'binary': case 'compare': stack.push(e.a, e.b); break;
+      case 'select': stack.push(e.cond, e.a, e.b); break;
+      default: break;
+    }
   }
-  return [...seen.values()].sort((a, b) => a.id - b.id);
+  return byId(seen);
+}
+
+/** The nodes of an id → node map in ascending id (a typed-array sort: no comparator calls). */
+export function byId(nodes: ReadonlyMap<number, Expr>): Expr[] {
+  const ids = new Int32Array(nodes.size);
+  let n = 0;
+  nodes.forEach((_, id) => (ids[n++] = id));
+  ids.sort();
+  const out = new Array<Expr>(n);
+  for (let i = 0; i < n; i++) out[i] = nodes.get(ids[i]!)!;
+  return out;
 }
 
 export { affine };

@@ -49,7 +49,9 @@ export type UnaryOp =
   | 'tanh'
   | 'softplus'
   /** Round to the nearest float32 (what a store into an f32 buffer does). */
-  | 'fround';
+  | 'fround'
+  /** Largest integer ≤ x (checks that labels are whole numbers). */
+  | 'floor';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 
@@ -57,7 +59,7 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
 
 export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'softplus', 'fround',
+  'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'softplus', 'fround', 'floor',
 ];
 export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
 export const COMPARE_OPS: readonly CompareOp[] = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'];

@@ -18,6 +18,7 @@ export function evalUnary(op: UnaryOp, x: number): number {
     // softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for large |x|
     case 'softplus': return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
     case 'fround': return Math.fround(x);
+    case 'floor': return Math.floor(x);
   }
 }
 

@@ -4,7 +4,7 @@
  * read-after-write hazard the emitters could not honour. Errors name the kernel and the fix.
  */
 import { affineEqual, affineKey, affineRange, loopExtents } from './affine.js';
-import { children, reachable } from './expr.js';
+import { child, childCount, reachable } from './expr.js';
 import type {
   AccId, Affine, BufferDecl, Expr, Kernel, Loop, LoopKernel, MatmulKernel, Program, VarId,
 } from './ir.js';
@@ -54,14 +54,17 @@ function checkLoops(loops: readonly Loop[], seen: Set<VarId>): void {
   }
 }
 
-/** Checks vars, accumulators and bounds of every node reachable from `roots`. */
+/** Checks vars, accumulators and bounds of every node reachable from `roots`; returns those nodes. */
 function checkExprs(
   roots: readonly Expr[], where: string, extents: ReadonlyMap<VarId, number>,
   readableAccs: ReadonlySet<AccId>, buffers: readonly BufferDecl[],
-): void {
+): Expr[] {
   const height = new Map<number, number>();
-  for (const e of reachable(roots)) {
-    const h = 1 + Math.max(0, ...children(e).map((c) => height.get(c.id)!));
+  const nodes = reachable(roots);
+  for (let n = 0; n < nodes.length; n++) {
+    const e = nodes[n]!;
+    let h = 1;
+    for (let i = 0, k = childCount(e); i < k; i++) h = Math.max(h, 1 + height.get(child(e, i).id)!);
     height.set(e.id, h);
     if (h > MAX_EXPR_HEIGHT) {
       throw new Error(`${where}: an expression is ${h} operations deep (at most ${MAX_EXPR_HEIGHT}); split the fused chain into more kernels`);
@@ -72,6 +75,7 @@ function checkExprs(
     }
     if (e.kind === 'load') checkAccess('load', e.buffer, e.index, where, extents, buffers);
   }
+  return nodes;
 }
 
 function checkAccess(
@@ -110,6 +114,7 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
   if (k.passes.length === 0) throw new Error('a loop kernel needs at least one pass');
   k.passes.forEach((pass, p) => {
     const where = `pass ${p}`;
+    let nodes: Expr[] = [];
     checkLoops(pass.loops, seen);
     const extents = new Map([...outer, ...loopExtents(pass.loops)]);
     if (pass.kind === 'reduce') {
@@ -120,11 +125,11 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
         if (a.op !== 'sum' && a.op !== 'max' && a.op !== 'min') throw new Error(`${where}: unknown reduction ${String(a.op)}`);
         defined.add(a.acc);
       }
-      checkExprs(pass.accs.map((a) => a.value), where, extents, ready, buffers);
+      nodes = checkExprs(pass.accs.map((a) => a.value), where, extents, ready, buffers);
       for (const a of pass.accs) ready.add(a.acc);
     } else if (pass.kind === 'map') {
       if (pass.stores.length === 0) throw new Error(`${where}: a map pass needs at least one store`);
-      checkExprs(pass.stores.map((s) => s.value), where, extents, ready, buffers);
+      nodes = checkExprs(pass.stores.map((s) => s.value), where, extents, ready, buffers);
       for (const s of pass.stores) {
         checkAccess('store', s.buffer, s.index, where, extents, buffers);
         push(stores, s.buffer, { pass: p, index: s.index });
@@ -132,8 +137,7 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
     } else {
       throw new Error(`${where}: unknown pass kind ${String((pass as { kind: unknown }).kind)}`);
     }
-    const roots = pass.kind === 'reduce' ? pass.accs.map((a) => a.value) : pass.stores.map((s) => s.value);
-    for (const e of reachable(roots)) if (e.kind === 'load') push(loads, e.buffer, { pass: p, index: e.index });
+    for (const e of nodes) if (e.kind === 'load') push(loads, e.buffer, { pass: p, index: e.index });
   });
   // In place is fine only pointwise: a buffer written by this kernel may be read in the same pass,
   // at exactly the index written (values are read before the iteration's stores).
@@ -155,13 +159,13 @@ function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[]): voi
   const batch = loopExtents(k.batch);
   const none = new Set<AccId>();
   const ext = (...ls: Loop[]) => new Map([...batch, ...loopExtents(ls)]);
-  checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers);
-  checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers);
+  const aNodes = checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers);
+  const bNodes = checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers);
   if (k.stores.length === 0) throw new Error('a matmul kernel needs at least one store');
   const where = 'epilogue (may use batch, i, j, acc)';
-  checkExprs(k.stores.map((s) => s.value), where, ext(k.i, k.j), new Set([k.acc]), buffers);
-  const operandLoads = reachable([k.a, k.b]).filter((e) => e.kind === 'load');
-  const epilogueLoads = reachable(k.stores.map((s) => s.value)).filter((e) => e.kind === 'load');
+  const epilogue = checkExprs(k.stores.map((s) => s.value), where, ext(k.i, k.j), new Set([k.acc]), buffers);
+  const operandLoads = [...aNodes, ...bNodes].filter((e) => e.kind === 'load');
+  const epilogueLoads = epilogue.filter((e) => e.kind === 'load');
   for (const s of k.stores) {
     checkAccess('store', s.buffer, s.index, where, ext(k.i, k.j), buffers);
     if (operandLoads.some((e) => e.kind === 'load' && e.buffer === s.buffer)) {

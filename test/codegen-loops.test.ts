@@ -41,6 +41,7 @@ describe('elementwise kernels', () => {
     tanh: (x) => (Math.exp(2 * x) - 1) / (Math.exp(2 * x) + 1),
     softplus: (x) => Math.log(1 + Math.exp(x)),
     fround: (x) => new Float32Array([x])[0]!,
+    floor: (x) => Math.trunc(x) - (x < Math.trunc(x) ? 1 : 0),
   };
   test.each(Object.keys(unaryRef) as UnaryOp[])('unary %s', (op) => {
     const n = 64;

@@ -2,7 +2,7 @@
  * Scalar expressions as JavaScript. Operands are JS numbers (float64); a store into a
  * Float32Array rounds. Parentheses follow JS precedence so the output stays readable.
  */
-import type { Affine, Expr, VarId, AccId } from '../ir.js';
+import type { Affine, AffineTerm, Expr, VarId, AccId } from '../ir.js';
 
 /** Names of things in scope: loop vars, accumulators, buffer views, materialized temps. */
 export interface Env {
@@ -33,17 +33,28 @@ export function operandWeight(e: Expr): number {
 }
 
 export function indexCode(ix: Affine, env: Env): string {
-  const parts: string[] = [];
   // Largest stride first reads like row-major: i0 * 784 + i1.
-  const terms = [...ix.terms].sort((a, b) => Math.abs(b.stride) - Math.abs(a.stride) || a.v - b.v);
-  for (const t of terms) {
+  const terms = inPrintOrder(ix.terms) ? ix.terms : [...ix.terms].sort(printOrder);
+  let code = '';
+  // `a + -b` is written `a - b`.
+  const put = (part: string) => {
+    code = code === '' ? part : part.startsWith('-') ? `${code} - ${part.slice(1)}` : `${code} + ${part}`;
+  };
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
     const name = env.vars.get(t.v);
     if (name === undefined) throw new Error(`internal: var ${t.v} has no name in this scope`);
-    const term = t.stride === 1 ? name : t.stride === -1 ? `-${name}` : `${name} * ${t.stride}`;
-    parts.push(term);
+    put(t.stride === 1 ? name : t.stride === -1 ? `-${name}` : `${name} * ${t.stride}`);
   }
-  if (ix.offset !== 0 || parts.length === 0) parts.push(String(ix.offset));
-  return parts.join(' + ').replace(/\+ -/g, '- ');
+  if (ix.offset !== 0 || terms.length === 0) put(String(ix.offset));
+  return code;
+}
+
+const printOrder = (a: AffineTerm, b: AffineTerm): number => Math.abs(b.stride) - Math.abs(a.stride) || a.v - b.v;
+
+function inPrintOrder(terms: readonly AffineTerm[]): boolean {
+  for (let i = 1; i < terms.length; i++) if (printOrder(terms[i - 1]!, terms[i]!) > 0) return false;
+  return true;
 }
 
 export function exprCode(e: Expr, env: Env): string {
@@ -75,8 +86,8 @@ function constCode(v: number): Code {
   return [s, v < 0 ? P_UNARY : P_PRIMARY];
 }
 
-function call(fn: string, ...args: Expr[]): (env: Env) => Code {
-  return (env) => [`${fn}(${args.map((a) => code(a, env)[0]).join(', ')})`, P_PRIMARY];
+function call(fn: string, env: Env, a: Expr, b: Expr): Code {
+  return [`${fn}(${code(a, env)[0]}, ${code(b, env)[0]})`, P_PRIMARY];
 }
 
 function code(e: Expr, env: Env): Code {
@@ -102,12 +113,13 @@ function code(e: Expr, env: Env): Code {
           const s = wrap(x, P_UNARY);
           return [s.startsWith('-') ? `-(${s})` : `-${s}`, P_UNARY];
         }
-        case 'abs': return call('Math.abs', e.a)(env);
-        case 'exp': return call('Math.exp', e.a)(env);
-        case 'log': return call('Math.log', e.a)(env);
-        case 'sqrt': return call('Math.sqrt', e.a)(env);
-        case 'tanh': return call('Math.tanh', e.a)(env);
-        case 'fround': return call('Math.fround', e.a)(env);
+        case 'abs': return [`Math.abs(${x[0]})`, P_PRIMARY];
+        case 'exp': return [`Math.exp(${x[0]})`, P_PRIMARY];
+        case 'log': return [`Math.log(${x[0]})`, P_PRIMARY];
+        case 'sqrt': return [`Math.sqrt(${x[0]})`, P_PRIMARY];
+        case 'tanh': return [`Math.tanh(${x[0]})`, P_PRIMARY];
+        case 'fround': return [`Math.fround(${x[0]})`, P_PRIMARY];
+        case 'floor': return [`Math.floor(${x[0]})`, P_PRIMARY];
         case 'square': return [`${wrap(x, P_MUL)} * ${wrap(x, P_MUL + 1)}`, P_MUL];
         case 'relu': return [`${wrap(x, P_REL + 1)} > 0 ? ${wrap(x, P_COND)} : 0`, P_COND];
         case 'sigmoid': {
@@ -125,9 +137,9 @@ function code(e: Expr, env: Env): Code {
         case 'sub': return infix(e.a, '-', e.b, P_ADD, env);
         case 'mul': return infix(e.a, '*', e.b, P_MUL, env);
         case 'div': return infix(e.a, '/', e.b, P_MUL, env);
-        case 'max': return call('Math.max', e.a, e.b)(env);
-        case 'min': return call('Math.min', e.a, e.b)(env);
-        case 'pow': return call('Math.pow', e.a, e.b)(env);
+        case 'max': return call('Math.max', env, e.a, e.b);
+        case 'min': return call('Math.min', env, e.a, e.b);
+        case 'pow': return call('Math.pow', env, e.a, e.b);
       }
       break;
     }

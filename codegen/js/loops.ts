@@ -4,7 +4,7 @@
  * is computed once per outer iteration, one that reads an accumulator right after that
  * accumulator's pass. Nodes used twice, or used deeper than they are computed, become temps.
  */
-import { children, reachable } from '../expr.js';
+import { child, childCount, reachable } from '../expr.js';
 import type { AccId, Expr, LoopKernel, Pass, VarId } from '../ir.js';
 import type { Env } from './expr.js';
 import { bufferName, exprCode, indexCode, operandWeight } from './expr.js';
@@ -51,7 +51,7 @@ export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string): void {
     if (e.kind === 'var') addVar(e.v);
     else if (e.kind === 'load') for (const t of e.index.terms) addVar(t.v);
     else if (e.kind === 'acc') at = join(at, { pass: -1, depth: 0, acc: accPass.get(e.acc) ?? -1 });
-    for (const c of children(e)) at = join(at, where.get(c.id)!);
+    for (let i = 0, n = childCount(e); i < n; i++) at = join(at, where.get(child(e, i).id)!);
     where.set(e.id, at);
   }
   const scopeOf = (e: Expr): string => {
@@ -80,7 +80,13 @@ export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string): void {
       if (readsWritten && p.stores.length > 1) for (const r of rootsOf(p)) forced.add(r.id);
     }
   });
-  for (const e of all) for (const c of children(e)) note(c, scopeOf(e), operandWeight(e));
+  for (const e of all) {
+    const n = childCount(e);
+    if (n === 0) continue;
+    const scope = scopeOf(e);
+    const weight = operandWeight(e);
+    for (let i = 0; i < n; i++) note(child(e, i), scope, weight);
+  }
   const temps = new Map<string, Expr[]>();
   for (const e of all) {
     if (isTrivial(e)) continue;

@@ -11,7 +11,7 @@
  * Leftover rows (m mod R) and columns (n mod C) run the same code with R = 1 or C = 1.
  */
 import { strideOf } from '../affine.js';
-import { children, reachable } from '../expr.js';
+import { child, childCount, reachable } from '../expr.js';
 import type { Expr, MatmulKernel, VarId } from '../ir.js';
 import type { Env } from './expr.js';
 import { exprCode } from './expr.js';
@@ -25,8 +25,16 @@ const DOT_MAX_B = 65536;
 
 export type MatmulOrder = 'ikj' | 'dot';
 
-/** The loop order the emitter picks for this kernel. */
+/** The loop order the emitter picks for this kernel (asked for by reports, comments and the emitter: computed once). */
 export function matmulOrder(k: MatmulKernel): MatmulOrder {
+  let order = orders.get(k);
+  if (order === undefined) orders.set(k, (order = pickOrder(k)));
+  return order;
+}
+
+const orders = new WeakMap<MatmulKernel, MatmulOrder>();
+
+function pickOrder(k: MatmulKernel): MatmulOrder {
   const loads = reachable([k.b]).filter((e) => e.kind === 'load');
   const kContiguous = loads.length > 0 && loads.every((e) =>
     e.kind === 'load' && strideOf(e.index, k.k.v) === 1 && strideOf(e.index, k.j.v) !== 1);
@@ -150,7 +158,7 @@ function rowInvariantRoots(roots: readonly Expr[], i: VarId): Expr[] {
   for (const e of reachable(roots)) {
     let v = e.kind === 'acc' || (e.kind === 'var' && e.v === i)
       || (e.kind === 'load' && e.index.terms.some((t) => t.v === i));
-    for (const c of children(e)) v ||= varies.get(c.id)!;
+    for (let c = 0, n = childCount(e); c < n; c++) v ||= varies.get(child(e, c).id)!;
     varies.set(e.id, v);
   }
   const out = new Map<number, Expr>();
@@ -161,7 +169,7 @@ function rowInvariantRoots(roots: readonly Expr[], i: VarId): Expr[] {
       if (!isTrivial(e)) out.set(e.id, e);
       continue;
     }
-    stack.push(...children(e));
+    for (let c = 0, n = childCount(e); c < n; c++) stack.push(child(e, c));
   }
   return [...out.values()];
 }

@@ -1,5 +1,5 @@
 /** Deciding which expression nodes become named `const` temps, and writing them. */
-import { children } from '../expr.js';
+import { byId, child, childCount } from '../expr.js';
 import type { Expr, Store } from '../ir.js';
 import type { Env } from './expr.js';
 import { bufferName, exprCode, indexCode, operandWeight } from './expr.js';
@@ -24,15 +24,16 @@ export class TempNamer {
  */
 export function useCounts(roots: readonly Expr[], env: Env): Map<number, number> {
   const uses = new Map<number, number>();
-  const nodes = new Map<number, Expr>();
-  const stack = [...roots];
-  for (const r of roots) uses.set(r.id, (uses.get(r.id) ?? 0) + 1);
+  const nodes = new Set<number>();
+  const stack = roots.slice();
+  for (let i = 0; i < roots.length; i++) uses.set(roots[i]!.id, (uses.get(roots[i]!.id) ?? 0) + 1);
   while (stack.length > 0) {
     const e = stack.pop()!;
     if (nodes.has(e.id) || env.temps.has(e.id)) continue;
-    nodes.set(e.id, e);
+    nodes.add(e.id);
     const w = operandWeight(e);
-    for (const c of children(e)) {
+    for (let i = 0, n = childCount(e); i < n; i++) {
+      const c = child(e, i);
       uses.set(c.id, (uses.get(c.id) ?? 0) + w);
       if (!nodes.has(c.id)) stack.push(c);
     }
@@ -42,7 +43,12 @@ export function useCounts(roots: readonly Expr[], env: Env): Map<number, number>
 
 /** Writes `const tN = …` for `nodes` (ascending id, so children first) and names them in `temps`. */
 export function writeTemps(w: Writer, nodes: readonly Expr[], env: Env, temps: Map<number, string>, namer: TempNamer): void {
-  for (const e of [...nodes].sort((a, b) => a.id - b.id)) {
+  if (nodes.length === 0) return;
+  const unique = new Map<number, Expr>();
+  for (let i = 0; i < nodes.length; i++) unique.set(nodes[i]!.id, nodes[i]!);
+  const sorted = byId(unique);
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!;
     if (temps.has(e.id)) continue;
     const name = namer.next();
     w.line(`const ${name} = ${exprCode(e, env)};`);
@@ -59,15 +65,15 @@ export function writeSharedTemps(
   force: readonly Expr[] = [],
 ): void {
   const uses = useCounts(roots, env);
-  const shared: Expr[] = [...force.filter((e) => !isTrivial(e))];
-  const stack = [...roots];
+  const shared: Expr[] = force.filter((e) => !isTrivial(e));
+  const stack = roots.slice();
   const seen = new Set<number>();
   while (stack.length > 0) {
     const e = stack.pop()!;
     if (seen.has(e.id) || temps.has(e.id)) continue;
     seen.add(e.id);
     if (!isTrivial(e) && (uses.get(e.id) ?? 0) > 1) shared.push(e);
-    stack.push(...children(e));
+    for (let i = 0, n = childCount(e); i < n; i++) stack.push(child(e, i));
   }
   writeTemps(w, shared, env, temps, namer);
 }
@@ -92,7 +98,7 @@ function readsAny(root: Expr, buffers: ReadonlySet<number>): boolean {
     if (seen.has(e.id)) continue;
     seen.add(e.id);
     if (e.kind === 'load' && buffers.has(e.buffer)) return true;
-    stack.push(...children(e));
+    for (let i = 0, n = childCount(e); i < n; i++) stack.push(child(e, i));
   }
   return false;
 }

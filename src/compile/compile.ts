@@ -3,11 +3,13 @@
  * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
  * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
  */
-import { Executable as KernelExecutable, describeLoops } from '../../codegen/index.js';
+import { Executable as KernelExecutable } from '../../codegen/index.js';
 import type { View } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { topoSort } from '../graph/topo.js';
+import { checkOneHotRows } from '../eval/feeds.js';
+import { labelDepths } from '../lower/labels.js';
 import { lower } from '../lower/lower.js';
 import { schedule } from '../schedule/fusion.js';
 import type { BufferRole } from '../schedule/memory.js';
@@ -72,6 +74,11 @@ export class Executable {
   readonly phaseMs: Readonly<Record<'check' | 'simplify' | 'schedule' | 'lower' | 'emit', number>>;
   private readonly inputViews: readonly View[];
   private readonly inputShapes: readonly (readonly number[])[];
+  /** Per input slot: the oneHot depth its values must lie below as labels, or 0 when they are not labels. */
+  private readonly labelDepth: readonly number[];
+  /** Per input slot: the row length of an input declared { oneHot: true }, or 0. */
+  private readonly oneHotRow: readonly number[];
+  private readonly inputF32: readonly boolean[];
   private readonly params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
   private readonly out: Outputs;
 
@@ -79,13 +86,16 @@ export class Executable {
   constructor(private readonly exe: KernelExecutable, parts: {
     kernels: KernelReport[]; memory: MemoryReport; inputs: readonly Tensor<'input'>[];
     params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; compileMs: number;
-    phaseMs: Executable['phaseMs'];
+    phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
   }) {
     this.source = exe.source;
     this.kernels = parts.kernels;
     this.memory = parts.memory;
     this.inputNames = parts.inputs.map((t) => t.attrs.name);
     this.inputShapes = parts.inputs.map((t) => t.shape);
+    this.labelDepth = parts.inputs.map((t) => parts.labelDepths.get(t) ?? 0);
+    this.oneHotRow = parts.inputs.map((t) => (t.attrs.facts.oneHot ? t.shape[t.rank - 1]! : 0));
+    this.inputF32 = parts.inputs.map((t) => t.dtype === 'float32');
     this.inputViews = exe.inputs;
     this.params = parts.params;
     this.paramNames = [...parts.params.keys()];
@@ -160,7 +170,10 @@ export class Executable {
     return hit;
   }
 
-  /** Throws unless feed `s` is present, of a float array type, and of the input's size. Allocation-free when fine. */
+  /**
+   * Throws unless feed `s` is present, of a float array type, and of the input's size, and, for
+   * oneHot labels, holds integers in [0, depth). Allocation-free when fine.
+   */
   private checkFeed(feeds: Readonly<Record<string, unknown>>, s: number): void {
     const name = this.inputNames[s]!;
     const size = this.inputViews[s]!.length;
@@ -175,10 +188,26 @@ export class Executable {
           if (typeof v[i] !== 'number') this.badFeed(s, `feed '${name}' has a ${Array.isArray(v[i]) ? 'nested array' : typeof v[i]} at index ${i}`, ' (flat)');
         }
       }
+      if (this.labelDepth[s]! > 0) this.checkLabels(v as ArrayLike<number>, s);
+      checkOneHotRows('run', name, v as ArrayLike<number>, this.oneHotRow[s]!, this.inputF32[s]!);
       return;
     }
     const what = v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
     this.badFeed(s, `feed '${name}' is ${what}`);
+  }
+
+  /** Labels as the reference evaluator reads them (rounded to the input's dtype) must be integers in [0, depth). */
+  private checkLabels(v: ArrayLike<number>, s: number): void {
+    const depth = this.labelDepth[s]!;
+    const f32 = this.inputF32[s]!;
+    for (let i = 0; i < v.length; i++) {
+      const x = f32 ? Math.fround(v[i]!) : v[i]!;
+      if (!(Number.isInteger(x) && x >= 0 && x < depth)) {
+        const name = this.inputNames[s]!;
+        throw new GraphError('run', `feed '${name}' has ${v[i]} at index ${i}, but input '${name}' holds oneHot labels, ` +
+          `which must be integers in [0, ${depth}) (class indices 0..${depth - 1}); fix the label, or give oneHot a larger depth`);
+      }
+    }
   }
 
   private badFeed(s: number, problem: string, suffix = ''): never {
@@ -214,7 +243,9 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
 
   const sched = schedule({ order, roots: new Set([...distinctOutputs, ...updates.map(([, v]) => v)]), updates });
   const t3 = performance.now();
-  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates });
+  // oneHot labels fed through inputs, in the graph as given (as the reference evaluator checks them) and as simplified.
+  const labels = labelDepths(checked.order, order);
+  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()) });
   const t4 = performance.now();
   const exe = new KernelExecutable(low.program, { backend: 'js' });
 
@@ -230,7 +261,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   });
   Object.freeze(outputs);
 
-  const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: describeLoops(k.kernel) }));
+  const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: exe.kernels[index]!.loops }));
   const outputNamesOf = new Map<Tensor, string[]>();
   checked.outputNames.forEach((name, i) => {
     const l = outputNamesOf.get(outputNodes[i]!);
@@ -256,7 +287,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const t5 = performance.now();
   const compileMs = t5 - t0;
   const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
-  const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, params, outputs, compileMs, phaseMs });
+  const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, params, outputs, compileMs, phaseMs, labelDepths: labels });
   if (level >= 1) {
     log(`gradc compile: ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
       `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +

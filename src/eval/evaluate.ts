@@ -5,7 +5,7 @@ import type { OpDef } from '../graph/ops/types.js';
 import { GraphError } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { leavesByName, topoSort } from '../graph/topo.js';
-import { readFeed, type Feeds } from './feeds.js';
+import { checkOneHotRows, readFeed, type Feeds } from './feeds.js';
 
 export interface Evaluated {
   readonly shape: number[];
@@ -28,7 +28,11 @@ export function evaluate(outputs: Tensor | readonly Tensor[], feeds: Feeds = {},
   const f64 = options.dtype === 'float64';
   // Check every feed before computing anything.
   const fed = new Map<Tensor, Float64Array>();
-  for (const leaf of leavesByName(order, 'evaluate').values()) fed.set(leaf, readFeed('evaluate', leaf, feeds));
+  for (const leaf of leavesByName(order, 'evaluate').values()) {
+    const data = readFeed('evaluate', leaf, feeds);
+    if (leaf.is('input') && leaf.attrs.facts.oneHot) checkOneHotRows('evaluate', leaf.attrs.name, data, leaf.shape[leaf.rank - 1], leaf.dtype === 'float32');
+    fed.set(leaf, data);
+  }
 
   const users = new Map<Tensor, number>();
   for (const t of order) for (const x of t.inputs) users.set(x, (users.get(x) ?? 0) + 1);

@@ -47,3 +47,28 @@ export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: 
   }
   return data;
 }
+
+/**
+ * An input declared `{ oneHot: true }` promises rows (last axis) of zeros and a single 1; the
+ * simplifier relies on it (Σ rows = 1), so a feed that breaks the promise is refused, never
+ * silently mis-differentiated. Reads values as the input's dtype holds them; allocates nothing.
+ */
+export function checkOneHotRows(where: string, name: string, values: ArrayLike<number>, rowLength: number, float32: boolean): void {
+  if (rowLength === 0) return;
+  for (let row = 0, at = 0; at < values.length; row++, at += rowLength) {
+    let ones = 0;
+    for (let j = 0; j < rowLength; j++) {
+      const v = float32 ? Math.fround(values[at + j]!) : values[at + j]!;
+      if (v === 1) ones++;
+      else if (v !== 0) ones = -Infinity;
+    }
+    if (ones !== 1) {
+      const shown = Array.from({ length: Math.min(rowLength, 6) }, (_, j) => values[at + j]).join(', ');
+      throw new GraphError(
+        where,
+        `feed '${name}' row ${row} is not one-hot ([${shown}${rowLength > 6 ? ', …' : ''}]); input '${name}' is declared { oneHot: true }, ` +
+          `so every row must hold a single 1 and zeros: fix the data, or declare the input without the fact`,
+      );
+    }
+  }
+}

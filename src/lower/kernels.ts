@@ -16,6 +16,8 @@ import { valueVisitor } from './values.js';
 export interface KernelContext {
   readonly e: ExprPool;
   readonly groupOf: GroupOf;
+  /** Whether these oneHot labels are an input whose feed `run` checks. */
+  labelsChecked(labels: Tensor): boolean;
   /** Buffers a node's value is written to (its own and/or params updated in place). */
   dests(t: Tensor): readonly number[];
   buffer(t: Tensor): number;
@@ -34,7 +36,10 @@ export function lowerGroup(g: Group, name: string, cx: KernelContext): Kernel | 
 }
 
 function walker(cx: KernelContext, g: Group, stage: Stage, local: (t: Tensor, ix: Ix, w: Walker<Expr>) => Expr): Walker<Expr> {
-  const hooks: ValueHooks = { buffer: (t) => cx.buffer(t), saw: (t) => cx.saw(t), isF32: (b) => cx.isF32(b), local: (t, ix) => local(t, ix, w) };
+  const hooks: ValueHooks = {
+    buffer: (t) => cx.buffer(t), saw: (t) => cx.saw(t), isF32: (b) => cx.isF32(b), local: (t, ix) => local(t, ix, w),
+    labelsChecked: (t) => cx.labelsChecked(t),
+  };
   const w: Walker<Expr> = new Walker(valueVisitor(cx.e, hooks), g, cx.groupOf, stage);
   return w;
 }

@@ -4,13 +4,14 @@
  * static memory plan.
  */
 import { affine, affineEqual, coalesceLoops, ExprPool, reachable } from '../../codegen/index.js';
-import type { BufferDecl, DType, Kernel, Program } from '../../codegen/index.js';
+import type { BufferDecl, DType, Expr, Kernel, Program, Store } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Schedule } from '../schedule/fusion.js';
 import { isInlineConstant, kindOf, opWord } from '../schedule/kinds.js';
 import type { BufferRole, MemoryPlan } from '../schedule/memory.js';
 import { planMemory } from '../schedule/memory.js';
 import { lowerGroup } from './kernels.js';
+import { labelInput } from './labels.js';
 import type { KernelContext } from './kernels.js';
 
 export interface BufferInfo {
@@ -49,11 +50,13 @@ export interface LowerInput {
   /** Distinct output nodes in slot order. */
   readonly outputs: readonly Tensor[];
   readonly updates: readonly (readonly [Tensor, Tensor])[];
+  /** Inputs whose feeds `run` checks as oneHot labels (see labels.ts); other labels are checked in the kernel. */
+  readonly checkedLabels: ReadonlySet<Tensor>;
 }
 
 const dtypeOf = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
 
-export function lower({ schedule, inputs, params, outputs, updates }: LowerInput): Lowered {
+export function lower({ schedule, inputs, params, outputs, updates, checkedLabels }: LowerInput): Lowered {
   const e = new ExprPool();
   const buffers: BufferInfo[] = [];
   const leafBuffer = new Map<Tensor, number>();
@@ -106,6 +109,7 @@ export function lower({ schedule, inputs, params, outputs, updates }: LowerInput
       const seenSet = new Set<Tensor>();
       const cx: KernelContext = {
         e, groupOf: (t) => schedule.groupOf.get(t), dests, buffer: bufferOf, isF32: (b) => buffers[b]!.dtype === 'f32',
+        labelsChecked: (t) => { const x = labelInput(t); return x !== undefined && checkedLabels.has(x); },
         saw: (t) => { if (!seenSet.has(t)) { seenSet.add(t); seen.push(t); } },
       };
       const built = lowerGroup(g, 'k', cx);
@@ -113,8 +117,9 @@ export function lower({ schedule, inputs, params, outputs, updates }: LowerInput
       const kernel = built.kind === 'loops' ? coalesceLoops(built, e) : built;
       // A param updated in place must be read only pointwise by its own kernel; else commit it later.
       const members = [...g.anchors, ...g.values];
+      let reads: PassLoads[] | undefined;
       const unsafe = members.flatMap((t) => (updatesOf.get(t) ?? []).filter((p) => inPlace.has(p)
-        && !pointwiseOnly(kernel, leafBuffer.get(p)!)));
+        && !pointwiseOnly(kernel, (reads ??= loadsOf(kernel)), leafBuffer.get(p)!)));
       if (unsafe.length > 0) {
         for (const p of unsafe) inPlace.delete(p);
         continue;
@@ -168,19 +173,32 @@ function kernelRoots(k: Kernel) {
   return k.passes.flatMap((p) => (p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value)));
 }
 
+/**
+ * The loads of each part of a kernel that may write what it reads: each pass of a loop kernel;
+ * for a matmul, its stores, with the operands' loads (which may never read an updated buffer) in `operands`.
+ */
+interface PassLoads {
+  readonly loads: readonly LoadExpr[];
+  readonly stores: readonly Store[];
+  readonly operands?: readonly LoadExpr[];
+}
+type LoadExpr = Extract<Expr, { kind: 'load' }>;
+
+/** Computed once per kernel, for every param it may update in place. */
+function loadsOf(k: Kernel): PassLoads[] {
+  const loads = (roots: readonly Expr[]) => reachable(roots).filter((x): x is LoadExpr => x.kind === 'load');
+  if (k.kind === 'matmul') return [{ loads: loads(k.stores.map((s) => s.value)), stores: k.stores, operands: loads([k.a, k.b]) }];
+  return k.passes.map((p) => (p.kind === 'reduce'
+    ? { loads: loads(p.accs.map((a) => a.value)), stores: [] }
+    : { loads: loads(p.stores.map((s) => s.value)), stores: p.stores }));
+}
+
 /** True when every read of `buffer` in `k` is in the pass that writes it, at the index written. */
-function pointwiseOnly(k: Kernel, buffer: number): boolean {
-  const loadsIn = (roots: Parameters<typeof reachable>[0]) =>
-    reachable(roots).filter((x) => x.kind === 'load' && x.buffer === buffer) as { index: import('../../codegen/index.js').Affine }[];
-  if (k.kind === 'matmul') {
-    if (loadsIn([k.a, k.b]).length > 0) return false;
-    const writes = k.stores.filter((s) => s.buffer === buffer);
-    return loadsIn(k.stores.map((s) => s.value)).every((l) => writes.some((w) => affineEqual(w.index, l.index)));
-  }
-  return k.passes.every((p) => {
-    const reads = loadsIn(p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value));
-    const writes = p.kind === 'map' ? p.stores.filter((s) => s.buffer === buffer) : [];
-    return reads.every((l) => writes.some((w) => affineEqual(w.index, l.index)));
+function pointwiseOnly(k: Kernel, parts: readonly PassLoads[], buffer: number): boolean {
+  return parts.every(({ loads, stores, operands }) => {
+    if (operands !== undefined && operands.some((l) => l.buffer === buffer)) return false;
+    const writes = stores.filter((s) => s.buffer === buffer);
+    return loads.every((l) => l.buffer !== buffer || writes.some((w) => affineEqual(w.index, l.index)));
   });
 }
 

@@ -21,6 +21,8 @@ export interface ValueHooks {
   saw(t: Tensor): void;
   /** Whether a buffer holds float32 values. */
   isF32(buffer: number): boolean;
+  /** Whether these oneHot labels are an input whose feed `run` checks (see labels.ts). */
+  labelsChecked(labels: Tensor): boolean;
 }
 
 export function valueVisitor(e: ExprPool, hooks: ValueHooks): Visitor<Expr> {
@@ -87,7 +89,16 @@ function opExpr(e: ExprPool, t: Tensor, args: readonly Expr[], ix: Ix, hooks: Va
     case 'equal': return e.eq(x, y);
     case 'where': return e.select(x, y, z);
     // one-hot row: 1 where the label equals the column index
-    case 'oneHot': return e.eq(x, affineExpr(e, ix[ix.length - 1]!));
+    case 'oneHot': {
+      const col = affineExpr(e, ix[ix.length - 1]!);
+      if (hooks.labelsChecked(t.inputs[0]!)) return e.eq(x, col);
+      // Computed labels: a row of NaN unless the label (as the float32 graph rounds it) is an
+      // integer in [0, depth), i.e. equals itself floored and clamped into that range.
+      const label = rounded(e, x, t, hooks);
+      const depth = (t as Tensor<'oneHot'>).attrs.depth;
+      const valid = e.eq(e.min(e.max(e.floor(label), 0), depth - 1), label);
+      return e.select(valid, e.eq(label, col), NaN);
+    }
     default:
       throw new Error(`internal: ${t.op} is not an elementwise op`);
   }

@@ -47,16 +47,44 @@ const INFOS: readonly UsersInfo[] = [ROOT, { sum: true, product: false }, { sum:
 /** Users summarised as bits: 1 = all users are sum nodes, 2 = all are product nodes. Nodes without users are absent. */
 function userBits(order: readonly Tensor[], within?: ReadonlySet<Tensor>): Map<Tensor, number> {
   const bits = new Map<Tensor, number>();
-  for (const n of order) {
+  for (let k = 0; k < order.length; k++) {
+    const n = order[k]!;
+    if (n.inputs.length === 0) continue;
     const mine = (isSumNode(n) ? 1 : 0) | (isProductNode(n) ? 2 : 0);
-    for (const x of n.inputs) if (within === undefined || within.has(x)) bits.set(x, (bits.get(x) ?? 3) & mine);
+    for (let i = 0; i < n.inputs.length; i++) {
+      const x = n.inputs[i]!;
+      if (within === undefined || within.has(x)) bits.set(x, (bits.get(x) ?? 3) & mine);
+    }
   }
   return bits;
 }
 const infoOf = (bits: Map<Tensor, number>, n: Tensor): UsersInfo => INFOS[bits.get(n) ?? 0];
 
-const rebuilt = (n: Tensor, ins: readonly Tensor[]): Tensor =>
-  ins.every((x, i) => x === n.inputs[i]) ? n : make(n.op, ins, n.attrs as never, n.dtype);
+/** The rule context of the node being settled: `interior` notes when it made a rule skip. */
+class Context implements RuleContext {
+  node!: Tensor;
+  info: UsersInfo = ROOT;
+  skipped = false;
+
+  interior(family: Family): boolean {
+    const inside = family === 'sum' ? this.info.sum && isSumNode(this.node) : this.info.product && isProductNode(this.node);
+    if (inside) this.skipped = true;
+    return inside;
+  }
+}
+
+/** `n` on operands `ins`: `n` itself when they are its own. */
+function rebuilt(n: Tensor, ins: readonly Tensor[]): Tensor {
+  for (let i = 0; i < ins.length; i++) if (ins[i] !== n.inputs[i]) return make(n.op, ins, n.attrs as never, n.dtype);
+  return n;
+}
+
+/** The operands of `n` as `map` has replaced them (unmapped ones stay). */
+function mappedInputs(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor[] {
+  const ins = new Array<Tensor>(n.inputs.length);
+  for (let i = 0; i < ins.length; i++) ins[i] = map.get(n.inputs[i]!) ?? n.inputs[i]!;
+  return ins;
+}
 
 class Pass {
   changed = false;
@@ -68,7 +96,7 @@ class Pass {
     private readonly log: Step[] | undefined,
     /** Nodes no rule of this phase fires on. Rules see only the subgraph below a node, so this holds across passes and calls. */
     private readonly stable: WeakSet<Tensor>,
-    /** Nodes whose whole subgraph is stable: a pass need not look below them. */
+    /** Nodes whose whole subgraph is stable (leaves count as stable): a pass need not look below them. */
     private readonly fixed: WeakSet<Tensor>,
   ) {}
 
@@ -77,49 +105,54 @@ class Pass {
     const users = userBits(order);
     const rootSet = new Set(roots);
     const memo = new Map<Tensor, Tensor>();
-    for (const node of order) {
-      if (this.fixed.has(node)) {
-        memo.set(node, node);
-        continue;
-      }
-      const cur = rebuilt(node, node.inputs.map((x) => memo.get(x)!));
+    for (let k = 0; k < order.length; k++) {
+      const node = order[k]!;
+      if (this.isFixed(node)) continue; // maps to itself
+      const cur = rebuilt(node, mappedInputs(node, memo));
       memo.set(node, this.settle(cur, rootSet.has(node) ? ROOT : infoOf(users, node)));
     }
-    if (!this.changed) {
-      for (const node of order) if (this.stable.has(node) && node.inputs.every((x) => this.fixed.has(x))) this.fixed.add(node);
-    }
-    return roots.map((r) => memo.get(r)!);
+    return roots.map((r) => memo.get(r) ?? r);
   }
+
+  /** Leaves, and stable nodes whose operands are all fixed: nothing below them can change. */
+  private isFixed(n: Tensor): boolean {
+    return n.inputs.length === 0 || this.fixed.has(n);
+  }
+
+  /** What rules ask about the node being settled (one object per pass, not one per node). */
+  private readonly ctx = new Context();
 
   /** Applies rules at `node` (whose operands are settled) until none fires. */
   private settle(node: Tensor, info: UsersInfo): Tensor {
     if (this.settled.has(node)) return node;
     let cur = node;
-    let skipped = false;
-    const ctx: RuleContext = {
-      interior: (family: Family) => {
-        const inside = family === 'sum' ? info.sum && isSumNode(cur) : info.product && isProductNode(cur);
-        skipped ||= inside;
-        return inside;
-      },
-    };
+    const ctx = this.ctx;
     for (let fired = 0; cur.inputs.length > 0 && !this.stable.has(cur); fired++) {
       if (fired > MAX_LOCAL) break;
-      skipped = false;
+      // fire() settles nodes below (which reuses ctx), so set it up again for every try.
+      ctx.node = cur;
+      ctx.info = info;
+      ctx.skipped = false;
       const next = this.fire(cur, ctx);
       if (next === undefined) {
-        if (!skipped) this.stable.add(cur);
+        // ctx still describes cur: no rule fired, so nothing below was settled.
+        if (!ctx.skipped) this.stable.add(cur);
         break;
       }
       cur = next;
     }
     this.settled.add(cur);
+    // Settled bottom-up, so the operands' marks are final: mark here, in every pass, so that
+    // the next pass (and the next call) skips the whole subgraph.
+    if (this.stable.has(cur) && cur.inputs.every((x) => this.isFixed(x))) this.fixed.add(cur);
     return cur;
   }
 
   /** The first rule that fires at `cur`, its result normalised below the top; undefined if none fires. */
   private fire(cur: Tensor, ctx: RuleContext): Tensor | undefined {
-    for (const r of this.index(cur.op)) {
+    const rules = this.index(cur.op);
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
       const out = r.apply(cur, ctx);
       if (out === undefined) continue;
       const to = out instanceof Tensor ? out : out.to;
@@ -143,28 +176,34 @@ class Pass {
   private normalizeBelow(top: Tensor): Tensor {
     const fresh: Tensor[] = [];
     const seen = new Set<Tensor>();
-    const stack: [Tensor, number][] = [[top, 0]];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      const [n, i] = frame;
+    const nodes: Tensor[] = [top];
+    const next: number[] = [0];
+    while (nodes.length > 0) {
+      const d = nodes.length - 1;
+      const n = nodes[d]!;
+      const i = next[d]!;
       if (i < n.inputs.length) {
-        frame[1]++;
-        const x = n.inputs[i];
-        if (!this.settled.has(x) && !seen.has(x)) {
+        next[d] = i + 1;
+        const x = n.inputs[i]!;
+        if (!this.settled.has(x) && !this.isFixed(x) && !seen.has(x)) {
           seen.add(x);
-          stack.push([x, 0]);
+          nodes.push(x);
+          next.push(0);
         }
       } else {
-        stack.pop();
+        nodes.pop();
+        next.pop();
         if (n !== top) fresh.push(n);
       }
     }
     if (fresh.length === 0) return top;
     const users = userBits([...fresh, top], seen);
     const local = new Map<Tensor, Tensor>();
-    const mapped = (n: Tensor): Tensor => rebuilt(n, n.inputs.map((x) => local.get(x) ?? x));
-    for (const n of fresh) local.set(n, this.settle(mapped(n), infoOf(users, n)));
-    return mapped(top);
+    for (let k = 0; k < fresh.length; k++) {
+      const n = fresh[k]!;
+      local.set(n, this.settle(rebuilt(n, mappedInputs(n, local)), infoOf(users, n)));
+    }
+    return rebuilt(top, mappedInputs(top, local));
   }
 }
 
@@ -174,9 +213,12 @@ class Pass {
  */
 export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?: Step[]): Tensor[] {
   let current = [...roots];
-  let cache = stableCache.get(rules);
-  if (cache === undefined) stableCache.set(rules, (cache = new Map(PHASES.map((p) => [p, { stable: new WeakSet<Tensor>(), fixed: new WeakSet<Tensor>() }]))));
-  const phases = PHASES.map((phase) => ({ phase, index: indexRules(rules.filter((r) => r.phase === phase)), ...cache.get(phase)! }));
+  let phases = phaseCache.get(rules);
+  if (phases === undefined) {
+    phaseCache.set(rules, (phases = PHASES.map((phase) => ({
+      phase, index: indexRules(rules.filter((r) => r.phase === phase)), stable: new WeakSet<Tensor>(), fixed: new WeakSet<Tensor>(),
+    }))));
+  }
   // Phases that must run again: all at first; after a change in phase k, every other phase.
   let pending = new Set(PHASES);
   for (let cycle = 0; cycle < MAX_CYCLES && pending.size > 0; cycle++) {
@@ -194,31 +236,38 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
   return current;
 }
 
-/** Per rule set and phase: the nodes known to be fixed points (see Pass.stable and Pass.fixed). */
-const stableCache = new WeakMap<readonly Rule[], Map<Phase, { stable: WeakSet<Tensor>; fixed: WeakSet<Tensor> }>>();
+/** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass.stable and Pass.fixed). */
+const phaseCache = new WeakMap<readonly Rule[], readonly { phase: Phase; index: Index; stable: WeakSet<Tensor>; fixed: WeakSet<Tensor> }[]>();
 
 /** Nodes below `roots`, inputs first, not descending below `stop` nodes (which are listed). Iterative. */
 function topoSort(roots: readonly Tensor[], stop: WeakSet<Tensor>): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
-  for (const root of roots) {
+  const nodes: Tensor[] = [];
+  const next: number[] = [];
+  for (let r = 0; r < roots.length; r++) {
+    const root = roots[r]!;
     if (seen.has(root)) continue;
     seen.add(root);
-    stack.push([root, 0]);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      const [node, i] = frame;
-      if (i < node.inputs.length && !stop.has(node)) {
-        frame[1]++;
-        const x = node.inputs[i];
+    nodes.push(root);
+    next.push(0);
+    while (nodes.length > 0) {
+      const d = nodes.length - 1;
+      const node = nodes[d]!;
+      const i = next[d]!;
+      // A stop node is listed, but not descended into (i = 0 checks it once per node).
+      if (i < node.inputs.length && (i > 0 || !stop.has(node))) {
+        next[d] = i + 1;
+        const x = node.inputs[i]!;
         if (!seen.has(x)) {
           seen.add(x);
-          stack.push([x, 0]);
+          nodes.push(x);
+          next.push(0);
         }
       } else {
         order.push(node);
-        stack.pop();
+        nodes.pop();
+        next.pop();
       }
     }
   }

@@ -12,19 +12,34 @@ interface Key {
 
 const keys = new WeakMap<Tensor, Key>();
 
-/** cyrb53: a small, well-mixed 53-bit string hash. */
-function hashString(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+/**
+ * cyrb53, a small, well-mixed 53-bit string hash, of `head + tail`. The state after `head` (op,
+ * attributes, dtype: shared by many nodes) is cached, so only `tail` (the operands' hashes) is read.
+ */
+function hashString(head: string, tail: string): number {
+  let state = heads.get(head);
+  if (state === undefined) {
+    if (heads.size >= 4096) heads.clear();
+    heads.set(head, (state = absorb(0xdeadbeef, 0x41c6ce57, head)));
+  }
+  const ab = absorb(state[0], state[1], tail);
+  const a = ab[0];
+  const b = ab[1];
+  const h1 = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+  const h2 = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+function absorb(h1: number, h2: number, s: string): [number, number] {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return [h1, h2];
 }
+
+const heads = new Map<string, [number, number]>();
 
 function attrText(t: Tensor): string {
   if (t.is('constant')) {
@@ -40,21 +55,29 @@ export function structuralKey(t: Tensor): Key {
   if (hit) return hit;
   const stack: Tensor[] = [t];
   while (stack.length > 0) {
-    const node = stack[stack.length - 1];
+    const node = stack[stack.length - 1]!;
     if (keys.has(node)) {
       stack.pop();
       continue;
     }
-    const missing = node.inputs.filter((x) => !keys.has(x));
-    if (missing.length > 0) {
-      stack.push(...missing);
-      continue;
+    const ins = node.inputs;
+    let ready = true;
+    for (let i = 0; i < ins.length; i++) {
+      if (!keys.has(ins[i]!)) {
+        stack.push(ins[i]!);
+        ready = false;
+      }
     }
+    if (!ready) continue;
     stack.pop();
-    const ins = node.inputs.map((x) => keys.get(x)!);
-    const height = ins.reduce((h, k) => Math.max(h, k.height + 1), 0);
-    const hash = hashString(`${node.op}|${attrText(node)}|${node.dtype}|${ins.map((k) => k.hash).join(',')}`);
-    keys.set(node, { height, hash });
+    let height = 0;
+    let tail = '';
+    for (let i = 0; i < ins.length; i++) {
+      const k = keys.get(ins[i]!)!;
+      height = Math.max(height, k.height + 1);
+      tail += i === 0 ? String(k.hash) : `,${k.hash}`;
+    }
+    keys.set(node, { height, hash: hashString(`${node.op}|${attrText(node)}|${node.dtype}|`, tail) });
   }
   return keys.get(t)!;
 }

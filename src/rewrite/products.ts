@@ -42,25 +42,37 @@ export function isProductNode(t: Tensor): boolean {
 
 /** Nodes reachable from `root` through nodes of the family, users before operands. */
 export function regionOf(root: Tensor, member: (t: Tensor) => boolean): Tensor[] {
+  // Plain loops and parallel stacks: this runs for every sum and product, mostly before V8 optimizes it.
   const post: Tensor[] = [];
   const seen = new Set<Tensor>([root]);
-  const stack: [Tensor, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [node, i] = top;
+  const nodes: Tensor[] = [root];
+  const next: number[] = [0];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const i = next[top]!;
     if (i < node.inputs.length) {
-      top[1]++;
-      const x = node.inputs[i];
+      next[top] = i + 1;
+      const x = node.inputs[i]!;
       if (member(x) && !seen.has(x)) {
         seen.add(x);
-        stack.push([x, 0]);
+        nodes.push(x);
+        next.push(0);
       }
     } else {
       post.push(node);
-      stack.pop();
+      nodes.pop();
+      next.pop();
     }
   }
   return post.reverse();
+}
+
+/** A copy of a factor map, in the same order (forEach: no iterator objects before V8 optimizes). */
+export function copyFactors(m: ReadonlyMap<Tensor, number>): Map<Tensor, number> {
+  const c = new Map<Tensor, number>();
+  m.forEach((k, x) => c.set(x, k));
+  return c;
 }
 
 const add = (m: Map<Tensor, number>, t: Tensor, k: number): void => {
@@ -72,25 +84,60 @@ const add = (m: Map<Tensor, number>, t: Tensor, k: number): void => {
  * form or the scalar overflows.
  */
 export function flattenProd(root: Tensor): Prod | undefined {
-  const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
   if (!isProductNode(root)) {
+    const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
     const v = uniformValue(root);
     if (v !== undefined) prod.coef = v;
     else prod.num.set(root, 1);
     return prod;
   }
-  const weights = new Map<Tensor, [number, number]>([[root, [1, 0]]]);
+  const hit = sharedProd(root);
+  return hit === undefined ? undefined : { coef: hit.coef, num: copyFactors(hit.num), den: copyFactors(hit.den) };
+}
+
+/** flattenProd(root) for a caller that only reads it: shared, never to be changed. */
+export function flattenProdShared(root: Tensor): Readonly<Prod> | undefined {
+  return isProductNode(root) ? sharedProd(root) : flattenProd(root);
+}
+
+/** A node's product depends only on the node: it is read once. */
+function sharedProd(root: Tensor): Prod | undefined {
+  let hit = products.get(root);
+  if (hit === undefined) products.set(root, (hit = readProd(root) ?? null));
+  return hit ?? undefined;
+}
+
+const products = new WeakMap<Tensor, Prod | null>();
+
+function readProd(root: Tensor): Prod | undefined {
+  const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
+  // Exponents in the numerator (p) and denominator (q) of every node of the region and its
+  // operands, in first-reached order.
+  const at = new Map<Tensor, number>([[root, 0]]);
+  const xs: Tensor[] = [root];
+  const ps: number[] = [1];
+  const qs: number[] = [0];
   const give = (x: Tensor, p: number, q: number): void => {
-    const w = weights.get(x);
-    if (w) {
-      w[0] += p;
-      w[1] += q;
-    } else weights.set(x, [p, q]);
+    const k = at.get(x);
+    if (k !== undefined) {
+      ps[k] += p;
+      qs[k] += q;
+    } else {
+      at.set(x, xs.length);
+      xs.push(x);
+      ps.push(p);
+      qs.push(q);
+    }
   };
   let flips = 0;
-  for (const node of regionOf(root, isProductNode)) {
-    const [p, q] = weights.get(node)!;
-    const [a, b] = node.inputs;
+  const region = regionOf(root, isProductNode);
+  for (let r = 0; r < region.length; r++) {
+    const node = region[r]!;
+    const k = at.get(node)!;
+    const p = ps[k]!;
+    const q = qs[k]!;
+    const a = node.inputs[0]!;
+    const b = node.inputs[1]!;
     switch (node.op) {
       case 'mul':
         give(a, p, q);
@@ -118,7 +165,10 @@ export function flattenProd(root: Tensor): Prod | undefined {
       }
     }
   }
-  for (const [x, [p, q]] of weights) {
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const p = ps[k]!;
+    const q = qs[k]!;
     if (isProductNode(x)) continue;
     if (p > MAX_EXPONENT || q > MAX_EXPONENT) return undefined;
     const v = uniformValue(x);
@@ -135,21 +185,23 @@ export function flattenProd(root: Tensor): Prod | undefined {
 /** Cancels factors on both sides that are known nonzero (x·a/x → a); returns the cancelled ones. */
 export function cancelFactors(p: Prod): Tensor[] {
   const cancelled: Tensor[] = [];
-  for (const [x, k] of p.den) {
+  if (p.den.size === 0) return cancelled;
+  p.den.forEach((k, x) => {
     const j = p.num.get(x);
-    if (j === undefined || !isNonZero(x)) continue;
+    if (j === undefined || !isNonZero(x)) return;
     const m = Math.min(j, k);
     cancelled.push(x);
     if (j === m) p.num.delete(x);
     else p.num.set(x, j - m);
     if (k === m) p.den.delete(x);
     else p.den.set(x, k - m);
-  }
+  });
   return cancelled;
 }
 
 /** Several constant factors become one (when the result is small enough to share by value). */
 function foldConstantFactors(p: Prod): void {
+  if (!hasConstant(p.num) && !hasConstant(p.den)) return; // the common case, decided without building lists
   const nums = [...p.num].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
   const dens = [...p.den].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
   const occurrences = [...nums, ...dens].reduce((n, [, k]) => n + k, 0);
@@ -182,12 +234,31 @@ function foldConstantFactors(p: Prod): void {
   else add(p.num, folded, 1);
 }
 
-const sorted = (m: Map<Tensor, number>): [Tensor, number][] => [...m].filter(([, k]) => k > 0).sort((a, b) => compareNodes(a[0], b[0]));
+function hasConstant(m: Map<Tensor, number>): boolean {
+  let found = false;
+  m.forEach((_, x) => {
+    if (x.op === 'constant') found = true;
+  });
+  return found;
+}
+
+/** The factors with a positive exponent, in the structural order. */
+function sorted(m: Map<Tensor, number>): [Tensor, number][] {
+  const out: [Tensor, number][] = [];
+  m.forEach((k, x) => {
+    if (k > 0) out.push([x, k]);
+  });
+  if (out.length === 2) {
+    if (compareNodes(out[0]![0], out[1]![0]) > 0) out.reverse();
+    return out;
+  }
+  return out.length > 2 ? out.sort((a, b) => compareNodes(a[0], b[0])) : out;
+}
 
 function productOf(factors: [Tensor, number][]): Tensor | undefined {
   let acc: Tensor | undefined;
-  for (const [x, k] of factors) {
-    const term = power(x, k);
+  for (let i = 0; i < factors.length; i++) {
+    const term = power(factors[i]![0], factors[i]![1]);
     acc = acc === undefined ? term : f.mul(acc, term);
   }
   return acc;
@@ -199,6 +270,12 @@ function productOf(factors: [Tensor, number][]): Tensor | undefined {
  * otherwise (num / den), then the scalar: x / k for c = 1/k, else c ⊙ x, then the sign.
  */
 export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
+  const x = singleFactor(p);
+  // One factor x¹: nothing to fold or sort, c·x directly (the general path below gives the same node).
+  if (x !== undefined && p.coef !== 0 && !(p.coef !== 1 && isSumNode(x))) {
+    const out = scaled(p.coef, x, dtype);
+    return shape ? fit(out, shape) : out;
+  }
   foldConstantFactors(p);
   const num = sorted(p.num);
   const den = sorted(p.den);
@@ -222,18 +299,49 @@ export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
   return shape ? fit(out, shape) : out;
 }
 
+/** The node for c·p, leaving `p` as it is (its maps are copied only when rebuildProd may fold constants in them). */
+export function rebuildScaled(p: Prod, c: number, dtype: DType): Tensor {
+  const one = singleFactor(p) !== undefined;
+  return rebuildProd({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, dtype);
+}
+
 /** The product without its scalar: the key under which like terms of a sum are collected. */
 export function coreOf(p: Prod, dtype: DType): Tensor {
-  return rebuildProd({ coef: 1, num: new Map(p.num), den: new Map(p.den) }, dtype);
+  return singleFactor(p) ?? rebuildProd({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, dtype);
+}
+
+/** x when `p` is c·x¹ (one factor, exponent 1, no denominator). */
+function singleFactor(p: Prod): Tensor | undefined {
+  if (p.num.size !== 1 || p.den.size !== 0) return undefined;
+  let one: Tensor | undefined;
+  p.num.forEach((k, x) => {
+    if (k === 1) one = x;
+  });
+  return one;
 }
 
 /** a · b as products (exponents add; nothing cancelled yet). */
 export function mulProd(a: Prod, b: Prod): Prod {
-  const out: Prod = { coef: a.coef * b.coef, num: new Map(a.num), den: new Map(a.den) };
-  for (const [x, k] of b.num) add(out.num, x, k);
-  for (const [x, k] of b.den) add(out.den, x, k);
+  const out: Prod = { coef: a.coef * b.coef, num: copyFactors(a.num), den: copyFactors(a.den) };
+  b.num.forEach((k, x) => add(out.num, x, k));
+  b.den.forEach((k, x) => add(out.den, x, k));
   return out;
 }
 
 /** Sum factors in the numerator (exponent 1) that distributing could open up. */
-export const sumFactors = (p: Prod): Tensor[] => [...p.num].filter(([x, k]) => k === 1 && isSumNode(x)).map(([x]) => x);
+export function sumFactors(p: Prod): Tensor[] {
+  const out: Tensor[] = [];
+  p.num.forEach((k, x) => {
+    if (k === 1 && isSumNode(x)) out.push(x);
+  });
+  return out;
+}
+
+/** Whether `sumFactors(p)` is non-empty (cheap: no sum factor is the common case). */
+export function hasSumFactor(p: Prod): boolean {
+  let found = false;
+  p.num.forEach((k, x) => {
+    if (!found && k === 1 && isSumNode(x)) found = true;
+  });
+  return found;
+}

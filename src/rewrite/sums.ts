@@ -9,7 +9,7 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, scalarConst, scaled, uniformValue } from './build.js';
 import { compareNodes } from './order.js';
-import { cancelFactors, coreOf, flattenProd, isProductNode, mulProd, rebuildProd, regionOf, sumFactors, type Prod } from './products.js';
+import { cancelFactors, copyFactors, coreOf, flattenProdShared, hasSumFactor, isProductNode, mulProd, rebuildScaled, regionOf, sumFactors, type Prod } from './products.js';
 
 export interface Term {
   coef: number;
@@ -58,26 +58,38 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
     const inner = flattenLin(core);
     if (inner === undefined) return false;
     lin.c0 += coef * inner.c0;
-    for (const t of inner.terms.values()) addProd(lin, coef * t.coef, t.prod, dtype);
+    inner.terms.forEach((t) => addProd(lin, coef * t.coef, t.prod, dtype));
     return true;
   }
   const term = lin.terms.get(core);
   if (term) term.coef += coef;
-  else lin.terms.set(core, { coef, prod: { coef: 1, num: new Map(p.num), den: new Map(p.den) } });
+  else lin.terms.set(core, { coef, prod: { coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) } });
   return true;
 }
 
 /** Reads `root` as c₀ + Σ cᵢ·tᵢ. Undefined if a scalar overflows or a term cannot be read. */
 export function flattenLin(root: Tensor): Lin | undefined {
   const lin: Lin = { c0: 0, terms: new Map() };
-  const weights = new Map<Tensor, number>([[root, 1]]);
+  // The weight of every node of the region and of its operands, in first-reached order.
+  const at = new Map<Tensor, number>([[root, 0]]);
+  const xs: Tensor[] = [root];
+  const ws: number[] = [1];
   const give = (x: Tensor, w: number): void => {
-    weights.set(x, (weights.get(x) ?? 0) + w);
+    const k = at.get(x);
+    if (k !== undefined) ws[k] += w;
+    else {
+      at.set(x, xs.length);
+      xs.push(x);
+      ws.push(w);
+    }
   };
   if (isSumNode(root)) {
-    for (const node of regionOf(root, isSumNode)) {
-      const w = weights.get(node)!;
-      const [a, b] = node.inputs;
+    const region = regionOf(root, isSumNode);
+    for (let r = 0; r < region.length; r++) {
+      const node = region[r]!;
+      const w = ws[at.get(node)!]!;
+      const a = node.inputs[0]!;
+      const b = node.inputs[1]!;
       switch (node.op) {
         case 'add':
           give(a, w);
@@ -105,28 +117,36 @@ export function flattenLin(root: Tensor): Lin | undefined {
       }
     }
   }
-  for (const [x, w] of weights) {
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    const w = ws[k]!;
     if (w === 0 || isSumNode(x)) continue;
     const v = uniformValue(x);
     if (v !== undefined) {
       lin.c0 += w * v;
       continue;
     }
-    const p = flattenProd(x);
+    const p = flattenProdShared(x); // addProd copies what it keeps
     if (p === undefined || !addProd(lin, w, p, root.dtype)) return undefined;
   }
-  if (!Number.isFinite(lin.c0) || [...lin.terms.values()].some((t) => !Number.isFinite(t.coef))) return undefined;
-  return lin;
+  let finite = Number.isFinite(lin.c0);
+  lin.terms.forEach((t) => {
+    if (!Number.isFinite(t.coef)) finite = false;
+  });
+  return finite ? lin : undefined;
 }
 
 export function scaleLin(lin: Lin, c: number): Lin {
   const terms = new Map<Tensor, Term>();
-  for (const [k, t] of lin.terms) terms.set(k, { coef: t.coef * c, prod: t.prod });
+  lin.terms.forEach((t, k) => terms.set(k, { coef: t.coef * c, prod: t.prod }));
   return { c0: lin.c0 * c, terms };
 }
 
 /** Terms that are constant arrays are added up into one (when small enough to share by value). */
 function foldConstantTerms(lin: Lin, dtype: DType): Lin {
+  let n = 0;
+  for (const [core, t] of lin.terms) if (core.is('constant') && t.coef !== 0) n++;
+  if (n < 2) return lin;
   const consts = [...lin.terms].filter(([core, t]) => core.is('constant') && t.coef !== 0);
   if (consts.length < 2) return lin;
   let values: Float64Array = Float64Array.of(0);
@@ -161,7 +181,7 @@ interface Item {
 
 function termNode(c: number, item: Item, dtype: DType): Tensor {
   if (item.prod === undefined) return scalarConst(c, dtype);
-  return rebuildProd({ coef: c, num: new Map(item.prod.num), den: new Map(item.prod.den) }, dtype);
+  return rebuildScaled(item.prod, c, dtype);
 }
 
 /** The canonical node for `lin`, fitted to `shape` when given. */
@@ -169,8 +189,14 @@ export function rebuildLin(input: Lin, dtype: DType, shape?: Shape): Tensor {
   const lin = foldConstantTerms(input, dtype);
   const list: Item[] = [];
   if (lin.c0 !== 0) list.push({ coef: lin.c0 });
-  const terms = [...lin.terms].filter(([, t]) => t.coef !== 0).sort((a, b) => compareNodes(a[0], b[0]));
-  for (const [core, t] of terms) list.push({ coef: t.coef, core, prod: t.prod });
+  const terms: Item[] = [];
+  lin.terms.forEach((t, core) => {
+    if (t.coef !== 0) terms.push({ coef: t.coef, core, prod: t.prod });
+  });
+  if (terms.length === 2) {
+    if (compareNodes(terms[0]!.core!, terms[1]!.core!) > 0) terms.reverse();
+  } else if (terms.length > 2) terms.sort((a, b) => compareNodes(a.core!, b.core!));
+  for (let i = 0; i < terms.length; i++) list.push(terms[i]!);
   let out: Tensor;
   if (list.length === 0) out = scalarConst(0, dtype);
   else if (list.length === 1) out = termNode(list[0].coef, list[0], dtype);
@@ -198,7 +224,7 @@ const MAX_EXPANDED = 32;
 /** p with the sum factors `sums` (default: all) multiplied out: a list of products, factors cancelled where known nonzero. */
 export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[] = sumFactors(p)): Prod[] | undefined {
   if (sums.length === 0) return undefined;
-  const rest: Prod = { coef: p.coef, num: new Map(p.num), den: new Map(p.den) };
+  const rest: Prod = { coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) };
   for (const s of sums) rest.num.delete(s);
   let items: Prod[] = [rest];
   for (const s of sums) {
@@ -215,10 +241,13 @@ export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[]
 
 /** The sum with every term's sum factors multiplied out, or undefined if no term has any. */
 export function expandLin(lin: Lin, dtype: DType, cancelled: Tensor[]): Lin | undefined {
+  let any = false;
+  for (const t of lin.terms.values()) if (hasSumFactor(t.prod)) any = true;
+  if (!any) return undefined; // the common case: nothing to multiply out, so no need to rebuild the terms
   const out: Lin = { c0: lin.c0, terms: new Map() };
   let expanded = false;
   for (const t of lin.terms.values()) {
-    const items = sumFactors(t.prod).length > 0 ? expandProd({ ...t.prod, coef: t.coef }, cancelled) : undefined;
+    const items = hasSumFactor(t.prod) ? expandProd({ ...t.prod, coef: t.coef }, cancelled) : undefined;
     if (items === undefined) {
       if (!addProd(out, t.coef, t.prod, dtype)) return undefined;
       continue;

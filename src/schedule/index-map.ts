@@ -36,11 +36,12 @@ export function scaleAff(a: Affine, s: number): Affine {
 export function flatIndex(ix: Ix, strides: readonly number[]): Affine {
   let off = 0;
   const terms: [VarId, number][] = [];
-  ix.forEach((a, d) => {
+  for (let d = 0; d < ix.length; d++) {
+    const a = ix[d]!;
     const s = strides[d]!;
     off += a.offset * s;
-    for (const t of a.terms) terms.push([t.v, t.stride * s]);
-  });
+    for (let i = 0; i < a.terms.length; i++) terms.push([a.terms[i]!.v, a.terms[i]!.stride * s]);
+  }
   return affine(off, terms);
 }
 
@@ -55,7 +56,9 @@ export function rowMajor(shape: readonly number[]): number[] {
 }
 
 export function ixKey(ix: Ix): string {
-  return ix.map(affineKey).join('|');
+  let key = '';
+  for (let d = 0; d < ix.length; d++) key += d === 0 ? affineKey(ix[d]!) : `|${affineKey(ix[d]!)}`;
+  return key;
 }
 
 export function ixEqual(a: Ix, b: Ix): boolean {

@@ -1,11 +1,12 @@
 // The normal forms of sums and products as rules, and distributing where it pays.
 import type { Tensor } from '../../graph/tensor.js';
 import { rangeText } from '../facts.js';
-import { cancelFactors, flattenProd, isProductNode, rebuildProd, sumFactors, type Prod } from '../products.js';
+import { cancelFactors, copyFactors, flattenProd, isProductNode, rebuildProd, sumFactors, type Prod } from '../products.js';
+import { fit, scaled, uniformValue } from '../build.js';
 import { rule, type Because, type Rewrite } from '../rule.js';
 import { addProd, arithCost, expandLin, expandProd, flattenLin, isSumNode, rebuildLin, type Lin } from '../sums.js';
 
-const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: new Map(p.num), den: new Map(p.den) });
+const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) });
 const reasons = (xs: readonly Tensor[]): Because | undefined =>
   xs.length > 0 ? (print) => [...new Set(xs)].map((x) => rangeText(x, print)).join('; ') : undefined;
 
@@ -15,12 +16,37 @@ function result(t: Tensor, out: Tensor, name: string, because?: Because): Rewrit
 }
 
 /**
+ * The normal form of c ⊙ x, x ⊙ c or x / c, for a finite nonzero scalar c and x no sum, product
+ * or constant: then both normal forms are c·x (`scaled`), which is what the general paths below
+ * build too, only after flattening and rebuilding. Most products in a gradient are of this kind.
+ */
+function scalarTimesAtom(t: Tensor): Tensor | undefined {
+  if (t.op !== 'mul' && t.op !== 'div') return undefined;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
+  let c: number | undefined;
+  let x = a;
+  if (t.op === 'div') {
+    const v = uniformValue(b);
+    c = v === undefined ? undefined : 1 / v;
+  } else {
+    c = uniformValue(a);
+    if (c !== undefined) x = b;
+    else c = uniformValue(b);
+  }
+  if (c === undefined || c === 0 || !Number.isFinite(c) || x.op === 'constant' || isSumNode(x) || isProductNode(x)) return undefined;
+  return fit(scaled(c, x, t.dtype), t.shape);
+}
+
+/**
  * a + b − c … → c₀ + Σ cᵢ·tᵢ: like terms collected, constants folded, scalars factored,
  * terms sorted. Named `expand-products` when multiplying out factors that are sums makes
  * the whole smaller: t·(1 − p) − (1 − t)·p → t − p.
  */
 export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub', 'neg', 'mul', 'div', 'broadcastTo'], (t, ctx) => {
   if (!isSumNode(t) || ctx.interior('sum')) return undefined;
+  const simple = scalarTimesAtom(t);
+  if (simple !== undefined) return result(t, simple, 'collect-terms');
   const lin = flattenLin(t);
   if (lin === undefined) return undefined;
   let out = rebuildLin(lin, t.dtype, t.shape);
@@ -44,16 +70,20 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
  */
 export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'div', 'neg', 'square', 'pow', 'broadcastTo'], (t, ctx) => {
   if (!isProductNode(t) || ctx.interior('product')) return undefined;
+  const simple = scalarTimesAtom(t);
+  if (simple !== undefined) return result(t, simple, 'collect-factors');
   const p = flattenProd(t);
   if (p === undefined) return undefined;
   const cancelled = cancelFactors(p);
-  let out = rebuildProd(copyProd(p), t.dtype, t.shape);
+  const sums = p.num.size + p.den.size > 1 ? sumFactors(p) : [];
+  // rebuildProd may fold constants in the maps it is given: a copy, when p is needed afterwards.
+  let out = rebuildProd(sums.length > 0 ? copyProd(p) : p, t.dtype, t.shape);
   let name = cancelled.length > 0 ? 'cancel-factor' : 'collect-factors';
-  if (p.num.size + p.den.size > 1) {
+  if (sums.length > 0) {
     // Multiply out one sum factor at a time; keep the cheapest result if it beats the product.
     let best = arithCost(out);
     let bestCancelled: Tensor[] = [];
-    for (const s of sumFactors(p)) {
+    for (const s of sums) {
       const more: Tensor[] = [];
       const items = expandProd(copyProd(p), more, [s]);
       const lin: Lin = { c0: 0, terms: new Map() };

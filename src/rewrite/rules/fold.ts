@@ -52,7 +52,8 @@ function foldUniform(t: Tensor, vs: number[]): number | undefined {
 
 /** op(c₁, …, cₖ) → c: an op whose operands are all constants is computed now (uniform or small results). */
 export const foldConstants = rule('fold-constants', 'canonicalize', 'any', (t) => {
-  if (t.inputs.length === 0 || !t.inputs.every((x) => x.is('constant'))) return undefined;
+  if (t.inputs.length === 0) return undefined;
+  for (let i = 0; i < t.inputs.length; i++) if (t.inputs[i]!.op !== 'constant') return undefined;
   const vs = t.inputs.map(uniformValue);
   if (vs.every((v) => v !== undefined)) {
     const v = foldUniform(t, vs as number[]);
