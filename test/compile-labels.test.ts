@@ -3,12 +3,10 @@
  * kernel runs, like the reference evaluator checks them; computed labels give rows of NaN where a
  * label is bad, never a silent row of zeros.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { compile, crossEntropy, evaluate, grad, input, oneHot, param } from 'gradc';
 import { relErr, uniform } from './compile-helpers.js';
+import { watchAllocation } from './helpers/allocation.js';
 
 describe('labels fed through an input are checked before any kernel runs', () => {
   const labels = input('labels', [4]);
@@ -139,8 +137,6 @@ describe('computed labels cannot be checked before the kernels run: a bad label 
 });
 
 test('checking labels allocates nothing: 10,000 runs of a training step with fed labels grow no heap', async () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const labels = input('labels', [32]);
   const x = input('x', [32, 20]);
   const W = param('W', [20, 10]);
@@ -149,26 +145,7 @@ test('checking labels allocates nothing: 10,000 runs of a training step with fed
   const exe = compile({ inputs: [labels, x], outputs: { loss }, updates: [[W, W.sub(gW!.mul(0.01))]] });
   exe.setParam(W, uniform(200, 1, -0.1, 0.1));
   const feeds = { labels: Float32Array.from(uniform(32, 2, 0, 10), Math.floor), x: uniform(32 * 20, 3) };
-  const steps = (n: number) => {
-    for (let i = 0; i < n; i++) exe.run(feeds);
-  };
-  steps(2_000); // let V8 optimize run and the kernels
-  gc();
-  const entries: string[] = [];
-  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) entries.push(e.name); });
-  obs.observe({ entryTypes: ['gc'] });
-  await new Promise((r) => setTimeout(r, 10));
-  entries.length = 0;
-  // 10 chunks of 1,000 runs: V8 may still finish optimizing in the first ones (a one-time
-  // allocation of code); an allocation per run would show in every chunk.
-  const growth: number[] = [];
-  for (let c = 0; c < 10; c++) {
-    const before = getHeapStatistics().used_heap_size;
-    steps(1_000);
-    growth.push(getHeapStatistics().used_heap_size - before);
-  }
-  await new Promise((r) => setTimeout(r, 10));
-  obs.disconnect();
+  const { gcEntries: entries, growth } = await watchAllocation(() => exe.run(feeds), { warmup: 2_000 });
   expect(entries).toEqual([]);
   // 1,000 runs allocating even 16 bytes each would grow the heap by 16 KB per chunk.
   expect({ growth, lastHalf: growth.slice(5).reduce((a, b) => a + b, 0) < 8 * 1024 }).toEqual({ growth, lastHalf: true });
