@@ -7,7 +7,8 @@ import type { Tensor } from '../graph/tensor.js';
 import type { Group, Stage } from '../schedule/group.js';
 import { FINAL, passesOf, PLAIN, rowsStage, storeStageOf } from '../schedule/group.js';
 import type { Ix } from '../schedule/index-map.js';
-import { addAff, broadcastIx, constAff, flatIndex, loopAff, rowMajor } from '../schedule/index-map.js';
+import { stridesOf } from '../graph/shape.js';
+import { addAff, broadcastIx, constAff, flatIndex, loopAff } from '../schedule/index-map.js';
 import type { GroupOf } from '../schedule/walk.js';
 import { Walker } from '../schedule/walk.js';
 import type { ValueHooks } from './values.js';
@@ -55,7 +56,7 @@ function must(w: Walker<Expr>, t: Tensor, ix: Ix): Expr {
 }
 
 function storesOf(cx: KernelContext, t: Tensor, value: Expr, ix: Ix): Store[] {
-  const index = flatIndex(ix, rowMajor(t.shape));
+  const index = flatIndex(ix, stridesOf(t.shape));
   return cx.dests(t).map((buffer) => ({ buffer, index, value }));
 }
 
@@ -202,7 +203,7 @@ function lowerAssemble(g: Group, name: string, cx: KernelContext): Kernel | unde
   const dests = cx.dests(t);
   if (dests.length === 0) return undefined;
   cx.saw(t);
-  const strides = rowMajor(t.shape);
+  const strides = stridesOf(t.shape);
   const passes: Pass[] = [];
   const w = walker(cx, g, PLAIN, noLocal);
   const copy = (x: Tensor, offset: readonly number[]) => {

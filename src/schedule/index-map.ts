@@ -45,16 +45,6 @@ export function flatIndex(ix: Ix, strides: readonly number[]): Affine {
   return affine(off, terms);
 }
 
-export function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-
 export function ixKey(ix: Ix): string {
   let key = '';
   for (let d = 0; d < ix.length; d++) key += d === 0 ? affineKey(ix[d]!) : `|${affineKey(ix[d]!)}`;

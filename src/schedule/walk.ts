@@ -9,7 +9,8 @@ import type { Tensor } from '../graph/tensor.js';
 import type { Group, Stage } from './group.js';
 import { readableHere } from './group.js';
 import type { Ix } from './index-map.js';
-import { flatIndex, inputIx, ixKey, rowMajor } from './index-map.js';
+import { stridesOf } from '../graph/shape.js';
+import { flatIndex, inputIx, ixKey } from './index-map.js';
 import { isInlineConstant, kindOf } from './kinds.js';
 
 export interface Visitor<T> {
@@ -54,16 +55,16 @@ export class Walker<T> {
 
   private compute(t: Tensor, ix: Ix): T | undefined {
     const kind = kindOf(t);
-    if (kind === 'leaf') return this.visitor.leaf(t, isInlineConstant(t) ? flatIndex([], []) : flatIndex(ix, rowMajor(t.shape)));
+    if (kind === 'leaf') return this.visitor.leaf(t, isInlineConstant(t) ? flatIndex([], []) : flatIndex(ix, stridesOf(t.shape)));
     const home = this.groupOf(t);
-    if (home !== undefined && home !== this.group) return this.visitor.stored(t, flatIndex(ix, rowMajor(t.shape)));
+    if (home !== undefined && home !== this.group) return this.visitor.stored(t, flatIndex(ix, stridesOf(t.shape)));
     if (home !== undefined && home.anchors.includes(t)) {
       return readableHere(this.stage, t, ix) ? this.visitor.local(t, ix) : undefined;
     }
     if (kind === 'reshape') {
       // Merging axes: read the input's row-major data at this node's flat index.
       const x = t.inputs[0]!;
-      const flat = flatIndex(ix, rowMajor(t.shape));
+      const flat = flatIndex(ix, stridesOf(t.shape));
       if (kindOf(x) === 'leaf') return this.visitor.leaf(x, isInlineConstant(x) ? flatIndex([], []) : flat);
       const xHome = this.groupOf(x);
       return xHome !== undefined && xHome !== this.group ? this.visitor.stored(x, flat) : undefined;
