@@ -3,19 +3,19 @@
  * input and output slots. One ExprPool per program, so equal expressions are shared.
  */
 import { ExprPool } from './expr.js';
-import type { BufferDecl, BufferId, DType, Kernel, Program } from './ir.js';
-import { DTYPE_BYTES } from './ir.js';
+import type { BufferDecl, BufferId, Kernel, Program, Storage } from './ir.js';
+import { STORAGE_BYTES } from './ir.js';
 import { validateProgram } from './validate.js';
 
 export interface BufferOptions {
-  dtype?: DType;
+  dtype?: Storage;
   /** Byte offset in the arena; by default the buffer goes after the previous ones. */
   offset?: number;
 }
 
 export class ProgramBuilder {
   /** Builds the scalar expressions of this program's kernels. */
-  readonly e = new ExprPool();
+  readonly e = new ExprPool((id) => this.buffers[id]?.dtype);
   private readonly buffers: BufferDecl[] = [];
   private readonly kernels: Kernel[] = [];
   private readonly inputs: BufferId[] = [];
@@ -24,9 +24,9 @@ export class ProgramBuilder {
 
   buffer(length: number, options: BufferOptions = {}): BufferId {
     const dtype = options.dtype ?? 'f32';
-    const bytes = DTYPE_BYTES[dtype];
-    if (bytes === undefined) throw new Error(`buffer: dtype must be 'f32' or 'f64', got ${String(dtype)}`);
-    const offset = options.offset ?? Math.ceil(this.end / 8) * 8;
+    const bytes = STORAGE_BYTES[dtype];
+    if (bytes === undefined) throw new Error(`buffer: dtype must be one of ${Object.keys(STORAGE_BYTES).join(', ')}, got ${String(dtype)}`);
+    const offset = options.offset ?? Math.ceil(this.end / 16) * 16;
     const id = this.buffers.length;
     this.buffers.push({ id, offset, length, dtype });
     this.end = Math.max(this.end, offset + length * bytes);

@@ -1,14 +1,22 @@
 /**
- * An executable program: the arena, one typed-array view per buffer, the kernels built once from
- * the generated source, and `run()`. Inputs and outputs are slots by index; everything else
- * (names, feeds, params) belongs to the compiler in src/compile.
+ * An executable program: the plan for a target, the memory (one arena: buffers, then scratch),
+ * the backend's kernels built once, and `run()`. Inputs and outputs are slots by index;
+ * everything else (names, feeds, params) belongs to the compiler in src/compile.
  */
-import type { BufferId, Kernel, Program } from './ir.js';
-import { emitJs } from './js/emit.js';
-import { matmulOrder } from './js/matmul.js';
+import type { BuiltKernels } from './backend.js';
+import type { BufferId, Kernel, Program, Storage } from './ir.js';
+import { buildJs } from './js/build.js';
+import type { ProgramPlan } from './plan/program.js';
+import { planKernel, planProgram } from './plan/program.js';
+import type { Target } from './target.js';
+import { TARGETS } from './target.js';
 import { validateProgram } from './validate.js';
+import { buildWasm } from './wasm/build.js';
 
-export type View = Float32Array | Float64Array;
+export type View = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export type Backend = Target['name'];
+export const BACKENDS: readonly Backend[] = ['js', 'wasm'];
 
 /** What a kernel is, for reports and debugging. */
 export interface KernelInfo {
@@ -17,15 +25,35 @@ export interface KernelInfo {
   /** Name of its function in `source`. */
   readonly functionName: string;
   readonly kind: Kernel['kind'];
-  /** Loop shape, e.g. `32×10 | reduce[10], reduce[10], map[10]` or `matmul 32×784·784×32 (ikj)`. */
+  /** Loop shape, e.g. `32×10 | reduce[10], reduce[10], map[10]` or `matmul 32×784·784×32`. */
   readonly loops: string;
+  /** Its plan in one line, e.g. `matmul 32×784·784×32: order dot, tile 4×8, vector j (4 lanes), acc f32`. */
+  readonly plan: string;
 }
 
 export interface BuildOptions {
-  backend?: 'js';
+  readonly backend?: Backend;
+  /**
+   * Memory to run in (shared by programs that agree on where their common buffers live); by
+   * default a new one of the plan's size. For `wasm` it must be a WebAssembly.Memory.
+   */
+  readonly memory?: ArrayBuffer | WebAssembly.Memory;
+}
+
+const VIEWS: Readonly<Record<Storage, new (b: ArrayBuffer, offset: number, length: number) => View>> = {
+  f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array,
+};
+
+/** Bytes of WebAssembly memory pages for `bytes` (64 KiB pages, at least one). */
+export function wasmPages(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 65536));
 }
 
 export class Executable {
+  readonly backend: Backend;
+  readonly plan: ProgramPlan;
+  /** The WebAssembly.Memory the arena lives in (wasm, or when one was given). */
+  readonly memory: WebAssembly.Memory | undefined;
   readonly arena: ArrayBuffer;
   readonly source: string;
   readonly kernels: readonly KernelInfo[];
@@ -39,25 +67,36 @@ export class Executable {
 
   constructor(readonly program: Program, options: BuildOptions = {}) {
     const backend = options.backend ?? 'js';
-    if (backend !== 'js') throw new Error(`codegen: unknown backend ${JSON.stringify(backend)}; available: 'js'`);
-    validateProgram(program);
-    const { source, functionNames } = emitJs(program);
-    this.source = source;
-    this.arena = new ArrayBuffer(program.arenaBytes);
-    const factory = new Function('arena', source) as (arena: ArrayBuffer) => { run: () => void; kernels: (() => void)[] };
-    const built = factory(this.arena);
+    const target = TARGETS[backend];
+    if (target === undefined) throw new Error(`codegen: unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
+    this.backend = backend;
+    validateProgram(program, target);
+    this.plan = planProgram(program, target);
+    const given = options.memory;
+    if (given !== undefined) {
+      const bytes = given instanceof ArrayBuffer ? given.byteLength : given.buffer.byteLength;
+      if (bytes < this.plan.memoryBytes) throw new Error(`codegen: the given memory has ${bytes} bytes; this program needs ${this.plan.memoryBytes}`);
+      if (backend === 'wasm' && given instanceof ArrayBuffer) throw new Error('codegen: the wasm backend runs in a WebAssembly.Memory, not an ArrayBuffer');
+    }
+    this.memory = given instanceof WebAssembly.Memory ? given
+      : given === undefined && backend === 'wasm'
+        ? new WebAssembly.Memory({ initial: wasmPages(this.plan.memoryBytes), maximum: wasmPages(this.plan.memoryBytes) })
+        : undefined;
+    this.arena = this.memory ? this.memory.buffer : (given as ArrayBuffer | undefined) ?? new ArrayBuffer(this.plan.memoryBytes);
+    const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!) : buildJs(this.plan, this.arena);
+    this.source = built.source;
     this.runAll = built.run;
     this.kernelFns = built.kernels;
-    this.views = program.buffers.map((b) =>
-      b.dtype === 'f64' ? new Float64Array(this.arena, b.offset, b.length) : new Float32Array(this.arena, b.offset, b.length));
+    this.views = program.buffers.map((b) => new VIEWS[b.dtype](this.arena, b.offset, b.length));
     this.inputs = program.inputs.map((id) => this.views[id]!);
     this.outputs = program.outputs.map((id) => this.views[id]!);
-    this.kernels = program.kernels.map((k, index) => ({
+    this.kernels = this.plan.kernels.map((kp, index) => ({
       index,
-      name: k.name,
-      functionName: functionNames[index]!,
-      kind: k.kind,
-      loops: describeLoops(k),
+      name: kp.kernel.name,
+      functionName: built.functionNames[index]!,
+      kind: kp.kind,
+      loops: describeLoops(kp.kernel),
+      plan: kp.describe,
     }));
   }
 
@@ -99,8 +138,13 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Exec
 export function describeLoops(k: Kernel): string {
   if (k.kind === 'matmul') {
     const batch = k.batch.map((l) => l.extent).join('×');
-    return `matmul ${batch ? `${batch} × ` : ''}${k.i.extent}×${k.k.extent}·${k.k.extent}×${k.j.extent} (${matmulOrder(k)})`;
+    return `matmul ${batch ? `${batch} × ` : ''}${k.i.extent}×${k.k.extent}·${k.k.extent}×${k.j.extent}`;
   }
   const outer = k.outer.map((l) => l.extent).join('×') || 'scalar';
   return `${outer} | ${k.passes.map((p) => `${p.kind}[${p.loops.map((l) => l.extent).join('×')}]`).join(', ')}`;
+}
+
+/** The plan line of one kernel for a target (reports, without building). */
+export function describePlan(k: Kernel, backend: Backend = 'js'): string {
+  return planKernel(k, TARGETS[backend]).describe;
 }

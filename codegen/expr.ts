@@ -1,33 +1,78 @@
 /**
- * Hash-consed scalar expressions. Building the same expression twice returns the same node, so a
- * common subexpression is one node and the emitters compute it once. The pool also folds
- * constants and a few exact identities (x+0, x·1, x/1, −(−x)) and orders commutative operands.
+ * Hash-consed typed scalar expressions. Building the same expression twice returns the same
+ * node, so a common subexpression is one node and the plan computes it once. The pool checks
+ * dtypes as it builds (an f32 plus an f64 is an error: cast one), folds constants with the
+ * vocabulary's meaning, applies a few exact identities (x+0, x·1, x/1, −(−x)) and orders
+ * commutative operands. A number operand becomes a constant of the other operand's dtype.
  */
 import { affine, affineKey } from './affine.js';
 import type {
-  AccId, Affine, BinaryOp, BufferId, CompareOp, Expr, UnaryOp, VarId,
+  AccId, Affine, BufferId, DType, Expr, Loop, Program, Storage, VarId,
 } from './ir.js';
-import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from './ir.js';
-import { evalBinary, evalCompare, evalUnary } from './scalar.js';
-
-const COMMUTATIVE: ReadonlySet<string> = new Set(['add', 'mul', 'max', 'min', 'eq', 'ne']);
+import { valueType } from './ir.js';
+import type { BinaryOp, CompareOp, ScalarOp, UnaryOp } from './ops.js';
+import { SCALAR_OPS } from './ops.js';
+import { evalBitcast, evalCast, evalOp, toDType } from './scalar.js';
 
 type Operand = Expr | number;
 
 export class ExprPool {
   private readonly byKey = new Map<string, Expr>();
   private readonly nodes: Expr[] = [];
+  private readonly accTypes: DType[] = [];
   private nextVar = 0;
-  private nextAcc = 0;
+
+  /** `storageOf` gives each buffer's element type (loads take their dtype from it). */
+  constructor(private readonly storageOf?: (buffer: BufferId) => Storage | undefined) {}
+
+  /**
+   * A pool that can rebuild `p`'s expressions (its vars and accumulators keep their ids, with
+   * the accumulators' dtypes): passes that rewrite a finished program build into it.
+   */
+  static forProgram(p: Program): ExprPool {
+    const pool = new ExprPool((id) => p.buffers[id]?.dtype);
+    let maxVar = -1;
+    const accs = new Map<AccId, DType>();
+    const loops = (ls: readonly Loop[]) => { for (const l of ls) maxVar = Math.max(maxVar, l.v); };
+    for (const k of p.kernels) {
+      if (k.kind === 'matmul') {
+        loops([...k.batch, k.i, k.j, k.k]);
+        accs.set(k.acc, k.accType);
+      } else {
+        loops(k.outer);
+        for (const ps of k.passes) {
+          loops(ps.loops);
+          if (ps.kind === 'reduce') for (const a of ps.accs) accs.set(a.acc, a.value.dtype);
+        }
+      }
+    }
+    pool.nextVar = maxVar + 1;
+    const n = Math.max(-1, ...accs.keys()) + 1;
+    for (let a = 0; a < n; a++) pool.accTypes.push(accs.get(a) ?? 'f32');
+    return pool;
+  }
+
+  /** Rebuilds a node of another pool here (its leaves re-made, memoized per call through `memo`). */
+  adopt(e: Expr, memo: Map<Expr, Expr> = new Map()): Expr {
+    return rebuildInto(this, e, memo);
+  }
 
   /** A fresh loop variable, unique in this pool. */
   newVar(): VarId {
     return this.nextVar++;
   }
 
-  /** A fresh accumulator id, unique in this pool. */
-  newAcc(): AccId {
-    return this.nextAcc++;
+  /** A fresh accumulator id of `dtype`, unique in this pool. */
+  newAcc(dtype: DType = 'f32'): AccId {
+    if (!['f32', 'f64', 'i32'].includes(dtype)) throw new Error(`accumulator: dtype must be f32, f64 or i32, got ${String(dtype)}`);
+    this.accTypes.push(dtype);
+    return this.accTypes.length - 1;
+  }
+
+  accType(acc: AccId): DType {
+    const t = this.accTypes[acc];
+    if (t === undefined) throw new Error(`acc: ${acc} was not created by this pool (use newAcc())`);
+    return t;
   }
 
   /** Number of nodes built so far. */
@@ -40,73 +85,123 @@ export class ExprPool {
     return this.nodes[e.id] === e;
   }
 
-  c(value: number): Expr {
+  /** A constant of `dtype` (default f32); the value must be exact in it. */
+  c(value: number, dtype: DType = 'f32'): Expr {
     if (typeof value !== 'number') throw new Error(`constant: expected a number, got ${typeof value}`);
-    const key = Object.is(value, -0) ? 'c-0' : `c${value}`;
-    return this.intern(key, (id) => ({ id, kind: 'const', value }));
+    if (!Object.is(toDType(dtype, value), value) && !(Number.isNaN(value) && (dtype === 'f32' || dtype === 'f64'))) {
+      throw new Error(`constant: ${value} is not exactly representable as ${dtype}; round it first (Math.fround for f32)`);
+    }
+    const key = `c${dtype}:${Object.is(value, -0) ? '-0' : value}`;
+    return this.intern(key, (id) => ({ id, kind: 'const', dtype, value }));
   }
 
+  /** The nearest f32 to `value` as a constant (for coefficients written in decimal). */
+  f32(value: number): Expr {
+    return this.c(Math.fround(value), 'f32');
+  }
+
+  f64(value: number): Expr {
+    return this.c(value, 'f64');
+  }
+
+  i32(value: number): Expr {
+    return this.c(value, 'i32');
+  }
+
+  bool(value: boolean): Expr {
+    return this.c(value ? 1 : 0, 'bool');
+  }
+
+  /** A loop variable's value (i32). */
   v(v: VarId): Expr {
     if (!Number.isInteger(v) || v < 0 || v >= this.nextVar) {
       throw new Error(`var: ${v} was not created by this pool (use newVar())`);
     }
-    return this.intern(`v${v}`, (id) => ({ id, kind: 'var', v }));
+    return this.intern(`v${v}`, (id) => ({ id, kind: 'var', dtype: 'i32', v }));
   }
 
-  /** buffer[index]; `index` is an Affine or [offset, ...[var, stride]] pairs. */
-  load(buffer: BufferId, index: Affine): Expr {
+  /** buffer[index], of the buffer's value type (`storage` when the pool has no buffer table). */
+  load(buffer: BufferId, index: Affine, storage?: Storage): Expr {
     if (!Number.isInteger(buffer) || buffer < 0) throw new Error(`load: bad buffer id ${buffer}`);
+    const s = storage ?? this.storageOf?.(buffer);
+    if (s === undefined) throw new Error(`load: buffer ${buffer} has no declared storage type`);
+    const dtype = valueType(s);
     const ix = affine(index.offset, index.terms.map((t) => [t.v, t.stride] as const));
-    return this.intern(`L${buffer}@${affineKey(ix)}`, (id) => ({ id, kind: 'load', buffer, index: ix }));
+    return this.intern(`L${buffer}:${dtype}@${affineKey(ix)}`, (id) => ({ id, kind: 'load', dtype, buffer, index: ix }));
   }
 
   acc(acc: AccId): Expr {
-    if (!Number.isInteger(acc) || acc < 0 || acc >= this.nextAcc) {
-      throw new Error(`acc: ${acc} was not created by this pool (use newAcc())`);
-    }
-    return this.intern(`a${acc}`, (id) => ({ id, kind: 'acc', acc }));
+    const dtype = this.accType(acc);
+    return this.intern(`a${acc}`, (id) => ({ id, kind: 'acc', dtype, acc }));
   }
 
   unary(op: UnaryOp, x: Operand): Expr {
-    if (!UNARY_OPS.includes(op)) throw new Error(`unary: unknown op '${String(op)}'`);
-    const a = this.own(x);
-    if (a.kind === 'const') return this.c(evalUnary(op, a.value));
-    if (op === 'neg' && a.kind === 'unary' && a.op === 'neg') return a.a;
-    if (op === 'fround' && a.kind === 'unary' && a.op === 'fround') return a;
-    return this.intern(`u${op}(${a.id})`, (id) => ({ id, kind: 'unary', op, a }));
+    const info = SCALAR_OPS[op];
+    if (info === undefined || info.kind !== 'unary') throw new Error(`unary: unknown op '${String(op)}'`);
+    const a = this.own(x, 'f32');
+    this.check(op, a.dtype);
+    if (a.kind === 'const') return this.c(evalOp(op, a.dtype, a.value), a.dtype);
+    if ((op === 'neg' || op === 'not') && a.kind === 'unary' && a.op === op) return a.a;
+    return this.intern(`u${op}(${a.id})`, (id) => ({ id, kind: 'unary', dtype: a.dtype, op, a }));
   }
 
   binary(op: BinaryOp, x: Operand, y: Operand): Expr {
-    if (!BINARY_OPS.includes(op)) throw new Error(`binary: unknown op '${String(op)}'`);
-    let a = this.own(x);
-    let b = this.own(y);
-    if (a.kind === 'const' && b.kind === 'const') return this.c(evalBinary(op, a.value, b.value));
-    if (COMMUTATIVE.has(op) && a.id > b.id) [a, b] = [b, a];
-    const isC = (e: Expr, v: number) => e.kind === 'const' && e.value === v;
-    if (op === 'add' && isC(a, 0)) return b;
-    if ((op === 'add' || op === 'sub') && isC(b, 0)) return a;
+    const info = SCALAR_OPS[op];
+    if (info === undefined || info.kind !== 'binary') throw new Error(`binary: unknown op '${String(op)}'`);
+    let [a, b] = this.pair(op, x, y);
+    if (a.kind === 'const' && b.kind === 'const') return this.c(evalOp(op, a.dtype, a.value, b.value), a.dtype);
+    if (info.commutative && a.id > b.id) [a, b] = [b, a];
+    const isC = (e: Expr, v: number) => e.kind === 'const' && e.value === v && !Object.is(e.value, -0);
+    const dt = a.dtype;
+    if (op === 'add' && isC(a, 0) && dt === 'i32') return b;
+    // x + (−0) = x exactly, also for x = −0; x + 0 is not (−0 + 0 = +0), so floats keep it.
+    if (op === 'add' && b.kind === 'const' && Object.is(b.value, -0)) return a;
+    if (op === 'add' && a.kind === 'const' && Object.is(a.value, -0)) return b;
+    if (op === 'sub' && isC(b, 0)) return a;
     if (op === 'mul' && isC(a, 1)) return b;
     if ((op === 'mul' || op === 'div' || op === 'pow') && isC(b, 1)) return a;
-    return this.intern(`b${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'binary', op, a, b }));
+    if ((op === 'shl' || op === 'shrS' || op === 'shrU') && isC(b, 0)) return a;
+    return this.intern(`b${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'binary', dtype: dt, op, a, b }));
   }
 
   compare(op: CompareOp, x: Operand, y: Operand): Expr {
-    if (!COMPARE_OPS.includes(op)) throw new Error(`compare: unknown op '${String(op)}'`);
-    let a = this.own(x);
-    let b = this.own(y);
-    if (a.kind === 'const' && b.kind === 'const') return this.c(evalCompare(op, a.value, b.value));
-    if (COMMUTATIVE.has(op) && a.id > b.id) [a, b] = [b, a];
-    return this.intern(`k${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'compare', op, a, b }));
+    const info = SCALAR_OPS[op];
+    if (info === undefined || info.kind !== 'compare') throw new Error(`compare: unknown op '${String(op)}'`);
+    let [a, b] = this.pair(op, x, y);
+    if (a.kind === 'const' && b.kind === 'const') return this.c(evalOp(op, a.dtype, a.value, b.value), 'bool');
+    if (info.commutative && a.id > b.id) [a, b] = [b, a];
+    return this.intern(`k${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'compare', dtype: 'bool', op, a, b }));
   }
 
-  /** cond ≠ 0 ? a : b */
-  select(cond: Operand, x: Operand, y: Operand): Expr {
-    const c = this.own(cond);
-    const a = this.own(x);
-    const b = this.own(y);
+  /** cond ? a : b; cond is a bool, a and b of one dtype. */
+  select(cond: Expr, x: Operand, y: Operand): Expr {
+    const c = this.own(cond, 'bool');
+    if (c.dtype !== 'bool') throw new Error(`select: the condition is ${c.dtype}; compare it (ne(x, 0)) to get a bool`);
+    const [a, b] = this.pair('select', x, y);
     if (c.kind === 'const') return c.value !== 0 ? a : b;
     if (a === b) return a;
-    return this.intern(`s(${c.id},${a.id},${b.id})`, (id) => ({ id, kind: 'select', cond: c, a, b }));
+    return this.intern(`s(${c.id},${a.id},${b.id})`, (id) => ({ id, kind: 'select', dtype: a.dtype, cond: c, a, b }));
+  }
+
+  /** A value conversion to `dtype` (see CastExpr); a no-op when it already has that dtype. */
+  cast(x: Expr, dtype: DType): Expr {
+    const a = this.own(x, dtype);
+    if (a.dtype === dtype) return a;
+    if (dtype === 'bool') throw new Error(`cast: to get a bool from ${a.dtype}, compare it (ne(x, 0))`);
+    if (a.kind === 'const') return this.c(evalCast(a.dtype, dtype, a.value), dtype);
+    // f32 → f64 → f32 is the identity.
+    if (a.kind === 'cast' && a.a.dtype === dtype && a.dtype === 'f64' && dtype === 'f32') return a.a;
+    return this.intern(`C${dtype}(${a.id})`, (id) => ({ id, kind: 'cast', dtype, a }));
+  }
+
+  /** The same 32 bits as the other type: f32 ↔ i32. */
+  bitcast(x: Expr, dtype: 'f32' | 'i32'): Expr {
+    const a = this.own(x, dtype);
+    const ok = (a.dtype === 'f32' && dtype === 'i32') || (a.dtype === 'i32' && dtype === 'f32');
+    if (!ok) throw new Error(`bitcast: only f32 ↔ i32, got ${a.dtype} → ${dtype}`);
+    if (a.kind === 'const') return this.c(evalBitcast(dtype, a.value), dtype);
+    if (a.kind === 'bitcast') return a.a;
+    return this.intern(`B${dtype}(${a.id})`, (id) => ({ id, kind: 'bitcast', dtype, a }));
   }
 
   // ---- sugar ----
@@ -122,12 +217,12 @@ export class ExprPool {
   exp(a: Operand): Expr { return this.unary('exp', a); }
   log(a: Operand): Expr { return this.unary('log', a); }
   sqrt(a: Operand): Expr { return this.unary('sqrt', a); }
-  square(a: Operand): Expr { return this.unary('square', a); }
+  /** x·x (one node used twice). */
+  square(a: Operand): Expr { const x = this.own(a, 'f32'); return this.mul(x, x); }
   relu(a: Operand): Expr { return this.unary('relu', a); }
   sigmoid(a: Operand): Expr { return this.unary('sigmoid', a); }
   tanh(a: Operand): Expr { return this.unary('tanh', a); }
   softplus(a: Operand): Expr { return this.unary('softplus', a); }
-  fround(a: Operand): Expr { return this.unary('fround', a); }
   floor(a: Operand): Expr { return this.unary('floor', a); }
   lt(a: Operand, b: Operand): Expr { return this.compare('lt', a, b); }
   le(a: Operand, b: Operand): Expr { return this.compare('le', a, b); }
@@ -136,8 +231,24 @@ export class ExprPool {
   eq(a: Operand, b: Operand): Expr { return this.compare('eq', a, b); }
   ne(a: Operand, b: Operand): Expr { return this.compare('ne', a, b); }
 
-  private own(x: Operand): Expr {
-    if (typeof x === 'number') return this.c(x);
+  /** Two operands of one dtype (a number takes the other's dtype, rounded to it). */
+  private pair(op: ScalarOp | 'select', x: Operand, y: Operand): [Expr, Expr] {
+    const dtype = typeof x !== 'number' ? x.dtype : typeof y !== 'number' ? y.dtype : 'f32';
+    const a = this.own(x, dtype);
+    const b = this.own(y, dtype);
+    if (a.dtype !== b.dtype) throw new Error(`${op}: operands are ${a.dtype} and ${b.dtype}; cast one of them`);
+    if (op !== 'select') this.check(op, a.dtype);
+    return [a, b];
+  }
+
+  private check(op: ScalarOp, dtype: DType): void {
+    if (!SCALAR_OPS[op].takes.includes(dtype)) {
+      throw new Error(`${op}: does not take ${dtype} operands (it takes ${SCALAR_OPS[op].takes.join(', ')})`);
+    }
+  }
+
+  private own(x: Operand, dtype: DType): Expr {
+    if (typeof x === 'number') return this.c(dtype === 'f32' ? Math.fround(x) : dtype === 'i32' ? x | 0 : x, dtype);
     if (!this.owns(x)) throw new Error('expression was built by another ExprPool: build a program from one pool');
     return x;
   }
@@ -155,7 +266,7 @@ export class ExprPool {
 /** Number of children of a node (see `child`: iterating without building an array). */
 export function childCount(e: Expr): number {
   switch (e.kind) {
-    case 'unary': return 1;
+    case 'unary': case 'cast': case 'bitcast': return 1;
     case 'binary': case 'compare': return 2;
     case 'select': return 3;
     default: return 0;
@@ -170,12 +281,10 @@ export function child(e: Expr, i: number): Expr {
 
 /** Children of a node, in order. */
 export function children(e: Expr): readonly Expr[] {
-  switch (e.kind) {
-    case 'const': case 'var': case 'load': case 'acc': return [];
-    case 'unary': return [e.a];
-    case 'binary': case 'compare': return [e.a, e.b];
-    case 'select': return [e.cond, e.a, e.b];
-  }
+  const n = childCount(e);
+  const out: Expr[] = [];
+  for (let i = 0; i < n; i++) out.push(child(e, i));
+  return out;
 }
 
 /** All nodes reachable from `roots`, children before parents (ascending id). Iterative. */
@@ -186,12 +295,7 @@ export function reachable(roots: Iterable<Expr>): Expr[] {
     const e = stack.pop()!;
     if (seen.has(e.id)) continue;
     seen.set(e.id, e);
-    switch (e.kind) {
-      case 'unary': stack.push(e.a); break;
-      case 'binary': case 'compare': stack.push(e.a, e.b); break;
-      case 'select': stack.push(e.cond, e.a, e.b); break;
-      default: break;
-    }
+    for (let i = 0, n = childCount(e); i < n; i++) stack.push(child(e, i));
   }
   return byId(seen);
 }
@@ -209,21 +313,66 @@ export function byId(nodes: ReadonlyMap<number, Expr>): Expr[] {
 
 export { affine };
 
-/** Rebuilds `e` in `pool` with its loads' indices passed through `index` (memoized per node). */
-export function mapLoads(pool: ExprPool, roots: readonly Expr[], index: (ix: Affine) => Affine): Map<number, Expr> {
+/**
+ * Rebuilds the nodes under `roots` in `pool`, bottom-up: `leaf` may replace a leaf (load, var,
+ * acc, const) and `node` an op node whose children were rebuilt (memoized per node).
+ */
+export function rebuild(
+  pool: ExprPool, roots: readonly Expr[],
+  leaf: (e: Expr) => Expr = (e) => e,
+  node?: (e: Expr, kids: readonly Expr[]) => Expr | undefined,
+): Map<number, Expr> {
   const out = new Map<number, Expr>();
   for (const e of reachable(roots)) {
     const c = (x: Expr) => out.get(x.id)!;
-    let n: Expr;
-    switch (e.kind) {
-      case 'load': n = pool.load(e.buffer, index(e.index)); break;
-      case 'unary': n = pool.unary(e.op, c(e.a)); break;
-      case 'binary': n = pool.binary(e.op, c(e.a), c(e.b)); break;
-      case 'compare': n = pool.compare(e.op, c(e.a), c(e.b)); break;
-      case 'select': n = pool.select(c(e.cond), c(e.a), c(e.b)); break;
-      default: n = e;
+    let n: Expr | undefined;
+    if (childCount(e) === 0) n = leaf(e);
+    else {
+      const kids = children(e).map(c);
+      n = node?.(e, kids) ?? remake(pool, e, kids);
     }
     out.set(e.id, n);
   }
   return out;
+}
+
+/** `e` with new children (same op, dtype rules re-checked). */
+export function remake(pool: ExprPool, e: Expr, k: readonly Expr[]): Expr {
+  switch (e.kind) {
+    case 'unary': return pool.unary(e.op, k[0]!);
+    case 'binary': return pool.binary(e.op, k[0]!, k[1]!);
+    case 'compare': return pool.compare(e.op, k[0]!, k[1]!);
+    case 'select': return pool.select(k[0]!, k[1]!, k[2]!);
+    case 'cast': return pool.cast(k[0]!, e.dtype);
+    case 'bitcast': return pool.bitcast(k[0]!, e.dtype as 'f32' | 'i32');
+    default: return e;
+  }
+}
+
+/** Rebuilds `e` in `pool` with its loads' indices passed through `index` (memoized per node). */
+export function mapLoads(pool: ExprPool, roots: readonly Expr[], index: (ix: Affine) => Affine): Map<number, Expr> {
+  return rebuild(pool, roots, (e) => (e.kind === 'load' ? pool.load(e.buffer, index(e.index), storageOfLoad(e)) : e));
+}
+
+/** A storage type that loads as `e`'s dtype (u8 and i32 both load as i32; the index is unchanged so i32 is safe for rebuilding). */
+function storageOfLoad(e: Expr & { kind: 'load' }): Storage {
+  return e.dtype === 'i32' ? 'i32' : (e.dtype as Storage);
+}
+
+/** `e` built again in `pool` from its leaves up (iterative; `memo` maps old nodes to new). */
+function rebuildInto(pool: ExprPool, root: Expr, memo: Map<Expr, Expr>): Expr {
+  if (pool.owns(root)) return root;
+  for (const e of reachable([root])) {
+    if (memo.has(e)) continue;
+    let n: Expr;
+    switch (e.kind) {
+      case 'const': n = pool.c(e.value, e.dtype); break;
+      case 'var': n = pool.v(e.v); break;
+      case 'acc': n = pool.acc(e.acc); break;
+      case 'load': n = pool.load(e.buffer, e.index); break;
+      default: n = remake(pool, e, children(e).map((c) => memo.get(c)!));
+    }
+    memo.set(e, n);
+  }
+  return memo.get(root)!;
 }

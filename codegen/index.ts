@@ -1,19 +1,26 @@
-/** gradc/codegen: the kernel compiler (loops and scalars; no tensors, no autodiff). */
+/** gradc/codegen: the kernel compiler (loops and typed scalars; no tensors, no autodiff). */
 export type {
-  DType, BufferId, VarId, AccId, BufferDecl, Affine, AffineTerm, UnaryOp, BinaryOp, CompareOp, Expr,
+  DType, Storage, BufferId, VarId, AccId, BufferDecl, Affine, AffineTerm, Expr,
   Loop, Store, ReduceOp, Accumulator, ReducePass, MapPass, Pass, LoopKernel, MatmulKernel, Kernel, Program,
 } from './ir.js';
-export { DTYPE_BYTES, KERNEL_NAME, UNARY_OPS, BINARY_OPS, COMPARE_OPS } from './ir.js';
+export { STORAGE_BYTES, STORAGES, KERNEL_NAME, valueType } from './ir.js';
+export type { UnaryOp, BinaryOp, CompareOp, ScalarOp, OpInfo, Transcendental } from './ops.js';
+export { SCALAR_OPS, UNARY_OPS, BINARY_OPS, COMPARE_OPS, TRANSCENDENTALS, evalOp, toDType } from './ops.js';
+export { evalCast, evalBitcast } from './scalar.js';
 export { affine, rowMajorStrides, stridedIndex, affineKey, affineEqual, strideOf } from './affine.js';
-export { ExprPool, children, reachable, mapLoads } from './expr.js';
+export { ExprPool, children, reachable, mapLoads, rebuild } from './expr.js';
 export { coalesceLoops } from './optimize.js';
-export { evalUnary, evalBinary, evalCompare } from './scalar.js';
 export { ProgramBuilder } from './builder.js';
 export type { BufferOptions } from './builder.js';
 export { validateProgram } from './validate.js';
+export type { Target, MathChoice } from './target.js';
+export { JS_TARGET, WASM_TARGET, TARGETS } from './target.js';
+export { planProgram, planKernel } from './plan/program.js';
+export type { ProgramPlan, KernelPlan } from './plan/program.js';
+export { planMatmul, describeMatmulPlan } from './plan/matmul.js';
+export type { MatmulPlan, MatmulOrder } from './plan/matmul.js';
 export { emitJs, kernelFunctionName } from './js/emit.js';
 export type { JsModule } from './js/emit.js';
-export { matmulOrder } from './js/matmul.js';
-export type { MatmulOrder } from './js/matmul.js';
-export { Executable, buildProgram, describeLoops } from './executable.js';
-export type { View, KernelInfo, BuildOptions } from './executable.js';
+export { Executable, buildProgram, describeLoops, describePlan, BACKENDS, wasmPages } from './executable.js';
+export type { View, KernelInfo, BuildOptions, Backend } from './executable.js';
+export type { BuiltKernels } from './backend.js';

@@ -1,15 +1,31 @@
 /**
- * The kernel IR: loops, affine indices and scalar expressions over buffers in one arena.
+ * The kernel IR: loops, affine indices and typed scalar expressions over buffers in one arena.
  *
- * It knows nothing of tensors, graphs or autodiff, and nothing of JavaScript: the same IR feeds
- * the JS emitter and the WebAssembly emitter. All indices are in elements of the buffer's dtype;
- * buffer offsets are in bytes from the start of the arena.
+ * It knows nothing of tensors, graphs or autodiff, and nothing of any backend: the IR defines the
+ * numbers (every expression has a dtype; float32 arithmetic is IEEE float32, rounded after each
+ * op), a plan (`codegen/plan/`) decides how to run it on a target, and backends print the plan.
+ * All indices are in elements of the buffer's storage type; buffer offsets are in bytes.
  */
+import type { ScalarOp, UnaryOp, BinaryOp, CompareOp } from './ops.js';
 
-export type DType = 'f32' | 'f64';
+export type { ScalarOp, UnaryOp, BinaryOp, CompareOp } from './ops.js';
+
+/** Types of values: IEEE floats, 32-bit two's-complement integers (wrapping), booleans. */
+export type DType = 'f32' | 'f64' | 'i32' | 'bool';
+
+/** Element types of buffers. A `u8` element loads as an `i32` in [0, 255]. */
+export type Storage = 'f32' | 'f64' | 'i32' | 'u8';
 
 /** Bytes per element. */
-export const DTYPE_BYTES: Readonly<Record<DType, number>> = { f32: 4, f64: 8 };
+export const STORAGE_BYTES: Readonly<Record<Storage, number>> = { f32: 4, f64: 8, i32: 4, u8: 1 };
+/** @deprecated name kept for callers of the untyped IR: bytes per element. */
+export const DTYPE_BYTES = STORAGE_BYTES;
+export const STORAGES: readonly Storage[] = ['f32', 'f64', 'i32', 'u8'];
+
+/** The dtype a load of this storage yields (and a store into it takes). */
+export function valueType(s: Storage): DType {
+  return s === 'u8' ? 'i32' : s;
+}
 
 export type BufferId = number;
 export type VarId = number;
@@ -20,7 +36,7 @@ export interface BufferDecl {
   readonly id: BufferId;
   readonly offset: number;
   readonly length: number;
-  readonly dtype: DType;
+  readonly dtype: Storage;
 }
 
 /** index = offset + Σ stride·var. Terms are sorted by var and have non-zero strides. */
@@ -36,51 +52,34 @@ export interface AffineTerm {
 
 // ---- scalar expressions (hash-consed: structurally equal nodes are the same object) ----
 
-export type UnaryOp =
-  | 'neg'
-  | 'abs'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'square'
-  /** x > 0 ? x : 0 (NaN gives 0, like the graph's reference evaluator) */
-  | 'relu'
-  | 'sigmoid'
-  | 'tanh'
-  | 'softplus'
-  /** Round to the nearest float32 (what a store into an f32 buffer does). */
-  | 'fround'
-  /** Largest integer ≤ x (checks that labels are whole numbers). */
-  | 'floor';
-
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
-
-/** Comparisons evaluate to 1 when true and 0 when false. */
-export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
-
-export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'softplus', 'fround', 'floor',
-];
-export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
-export const COMPARE_OPS: readonly CompareOp[] = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'];
-
-export type Expr = ConstExpr | VarExpr | LoadExpr | AccExpr | UnaryExpr | BinaryExpr | CompareExpr | SelectExpr;
+export type Expr =
+  | ConstExpr | VarExpr | LoadExpr | AccExpr | UnaryExpr | BinaryExpr | CompareExpr | SelectExpr | CastExpr | BitcastExpr;
 
 interface ExprBase {
   /** Creation order in its pool: children always have smaller ids than their parents. */
   readonly id: number;
+  readonly dtype: DType;
 }
+/** A constant, exactly representable in its dtype (bool: 0 or 1). */
 export interface ConstExpr extends ExprBase { readonly kind: 'const'; readonly value: number }
-/** The value of a loop variable, as a number (for iota-like expressions such as one-hot). */
+/** The value of a loop variable (i32), for iota-like expressions such as one-hot. */
 export interface VarExpr extends ExprBase { readonly kind: 'var'; readonly v: VarId }
 export interface LoadExpr extends ExprBase { readonly kind: 'load'; readonly buffer: BufferId; readonly index: Affine }
 /** The final value of an accumulator (a reduction pass or a contraction), after its loop ends. */
 export interface AccExpr extends ExprBase { readonly kind: 'acc'; readonly acc: AccId }
 export interface UnaryExpr extends ExprBase { readonly kind: 'unary'; readonly op: UnaryOp; readonly a: Expr }
 export interface BinaryExpr extends ExprBase { readonly kind: 'binary'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
+/** A comparison of two values of one dtype; its dtype is bool. */
 export interface CompareExpr extends ExprBase { readonly kind: 'compare'; readonly op: CompareOp; readonly a: Expr; readonly b: Expr }
-/** cond ≠ 0 ? a : b (NaN counts as ≠ 0). */
+/** cond ? a : b, cond a bool. */
 export interface SelectExpr extends ExprBase { readonly kind: 'select'; readonly cond: Expr; readonly a: Expr; readonly b: Expr }
+/**
+ * A value conversion: f32 ↔ f64 (round to nearest even), int → float (nearest), float → i32
+ * (truncate toward zero, saturating, NaN → 0), bool → number (0 or 1).
+ */
+export interface CastExpr extends ExprBase { readonly kind: 'cast'; readonly a: Expr }
+/** The same 32 bits read as another type: f32 ↔ i32. */
+export interface BitcastExpr extends ExprBase { readonly kind: 'bitcast'; readonly a: Expr }
 
 // ---- statements and kernels ----
 
@@ -89,7 +88,7 @@ export interface Loop {
   readonly extent: number;
 }
 
-/** buffer[index] = value */
+/** buffer[index] = value (the value's dtype is the buffer's value type). */
 export interface Store {
   readonly buffer: BufferId;
   readonly index: Affine;
@@ -102,6 +101,7 @@ export type ReduceOp = 'sum' | 'max' | 'min';
 export interface Accumulator {
   readonly acc: AccId;
   readonly op: ReduceOp;
+  /** Folded in the accumulator's dtype (the AccExpr's), which must be the value's. */
   readonly value: Expr;
 }
 
@@ -138,7 +138,9 @@ export interface LoopKernel {
  * Contraction: for every batch index and (i, j), acc = Σ_k a·b, then the stores run (the
  * epilogue: they may read `acc`, and loads indexed by batch, i, j). `a` may depend on batch, i, k
  * only and `b` on batch, k, j only; each is usually a strided load (a transposed operand is just
- * other strides) optionally wrapped in a prologue expression.
+ * other strides) optionally wrapped in a prologue expression. The sum runs in `accType`: f32
+ * operands accumulated in f64 are exact products summed in f64, and the epilogue casts `acc`
+ * back where it needs f32.
  */
 export interface MatmulKernel {
   readonly kind: 'matmul';
@@ -150,6 +152,8 @@ export interface MatmulKernel {
   readonly a: Expr;
   readonly b: Expr;
   readonly acc: AccId;
+  /** The dtype the sum runs in (the plan's choice, stated here so every backend follows it). */
+  readonly accType: DType;
   readonly stores: readonly Store[];
 }
 

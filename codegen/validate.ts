@@ -6,14 +6,16 @@
 import { affineEqual, affineKey, affineRange, loopExtents } from './affine.js';
 import { child, childCount, reachable } from './expr.js';
 import type {
-  AccId, Affine, BufferDecl, Expr, Kernel, Loop, LoopKernel, MatmulKernel, Program, VarId,
+  AccId, Affine, BufferDecl, DType, Expr, Kernel, Loop, LoopKernel, MatmulKernel, Program, Store, VarId,
 } from './ir.js';
-import { DTYPE_BYTES, KERNEL_NAME } from './ir.js';
+import { SCALAR_OPS } from './ops.js';
+import { KERNEL_NAME, STORAGE_BYTES, STORAGES, valueType } from './ir.js';
+import type { Target } from './target.js';
+import { JS_TARGET } from './target.js';
 
-/** Emitters recurse over expressions: a fused chain deeper than this must be split by the scheduler. */
-export const MAX_EXPR_HEIGHT = 256;
-
-export function validateProgram(p: Program): void {
+/** Checks `p` for `target` (whose `maxExprHeight` bounds expression depth). */
+export function validateProgram(p: Program, target: Target = JS_TARGET): void {
+  const limits: Limits = { maxHeight: target.maxExprHeight, target: target.name };
   if (!Number.isInteger(p.arenaBytes) || p.arenaBytes < 0) {
     throw new Error(`program: arenaBytes must be a non-negative integer, got ${p.arenaBytes}`);
   }
@@ -27,7 +29,7 @@ export function validateProgram(p: Program): void {
   slot('output', p.outputs);
   p.kernels.forEach((k, i) => {
     try {
-      checkKernel(k, p.buffers);
+      checkKernel(k, p.buffers, limits);
     } catch (e) {
       throw new Error(`kernel ${i} (${String(k.name)}): ${(e as Error).message}`);
     }
@@ -36,8 +38,8 @@ export function validateProgram(p: Program): void {
 
 function checkBuffer(b: BufferDecl, i: number, arenaBytes: number): void {
   if (b.id !== i) throw new Error(`program: buffer at position ${i} has id ${b.id}; ids must be 0..n-1 in order`);
-  if (b.dtype !== 'f32' && b.dtype !== 'f64') throw new Error(`buffer ${i}: dtype must be 'f32' or 'f64', got ${String(b.dtype)}`);
-  const bytes = DTYPE_BYTES[b.dtype];
+  if (!STORAGES.includes(b.dtype)) throw new Error(`buffer ${i}: dtype must be one of ${STORAGES.join(', ')}, got ${String(b.dtype)}`);
+  const bytes = STORAGE_BYTES[b.dtype];
   if (!Number.isInteger(b.length) || b.length < 1) throw new Error(`buffer ${i}: length must be a positive integer, got ${b.length}`);
   if (!Number.isInteger(b.offset) || b.offset < 0 || b.offset % bytes !== 0) {
     throw new Error(`buffer ${i}: byte offset ${b.offset} must be a non-negative multiple of ${bytes} (${b.dtype})`);
@@ -55,9 +57,11 @@ function checkLoops(loops: readonly Loop[], seen: Set<VarId>): void {
 }
 
 /** Checks vars, accumulators and bounds of every node reachable from `roots`; returns those nodes. */
+interface Limits { readonly maxHeight: number; readonly target: string }
+
 function checkExprs(
   roots: readonly Expr[], where: string, extents: ReadonlyMap<VarId, number>,
-  readableAccs: ReadonlySet<AccId>, buffers: readonly BufferDecl[],
+  readableAccs: ReadonlyMap<AccId, DType>, buffers: readonly BufferDecl[], limits: Limits,
 ): Expr[] {
   const height = new Map<number, number>();
   const nodes = reachable(roots);
@@ -66,14 +70,21 @@ function checkExprs(
     let h = 1;
     for (let i = 0, k = childCount(e); i < k; i++) h = Math.max(h, 1 + height.get(child(e, i).id)!);
     height.set(e.id, h);
-    if (h > MAX_EXPR_HEIGHT) {
-      throw new Error(`${where}: an expression is ${h} operations deep (at most ${MAX_EXPR_HEIGHT}); split the fused chain into more kernels`);
+    if (h > limits.maxHeight) {
+      throw new Error(`${where}: an expression is ${h} operations deep (at most ${limits.maxHeight} for the ${limits.target} target); split the fused chain into more kernels`);
     }
     if (e.kind === 'var' && !extents.has(e.v)) throw new Error(`${where} uses var ${e.v} outside its loop`);
-    if (e.kind === 'acc' && !readableAccs.has(e.acc)) {
-      throw new Error(`${where} reads accumulator ${e.acc} before (or without) the pass that computes it`);
+    if (e.kind === 'acc') {
+      const t = readableAccs.get(e.acc);
+      if (t === undefined) throw new Error(`${where} reads accumulator ${e.acc} before (or without) the pass that computes it`);
+      if (t !== e.dtype) throw new Error(`${where} reads accumulator ${e.acc} as ${e.dtype}, but it is ${t}`);
     }
-    if (e.kind === 'load') checkAccess('load', e.buffer, e.index, where, extents, buffers);
+    if (e.kind === 'load') {
+      checkAccess('load', e.buffer, e.index, where, extents, buffers);
+      const want = valueType(buffers[e.buffer]!.dtype);
+      if (e.dtype !== want) throw new Error(`${where}: a load of buffer ${e.buffer} (${buffers[e.buffer]!.dtype}) is typed ${e.dtype}, not ${want}`);
+    }
+    checkTypes(e, where);
   }
   return nodes;
 }
@@ -93,20 +104,52 @@ function checkAccess(
   }
 }
 
-function checkKernel(k: Kernel, buffers: readonly BufferDecl[]): void {
+/** The dtype rules of the pool, for programs assembled by hand. */
+function checkTypes(e: Expr, where: string): void {
+  const bad = (why: string) => { throw new Error(`${where}: ${e.kind} node ${e.id}: ${why}`); };
+  switch (e.kind) {
+    case 'var': if (e.dtype !== 'i32') bad('a loop var is i32'); break;
+    case 'unary': case 'binary': case 'compare': {
+      const info = SCALAR_OPS[e.op];
+      if (info === undefined) bad(`unknown op ${String(e.op)}`);
+      if (e.kind !== 'unary' && e.a.dtype !== e.b.dtype) bad(`operands are ${e.a.dtype} and ${e.b.dtype}`);
+      if (!info.takes.includes(e.a.dtype)) bad(`${e.op} does not take ${e.a.dtype}`);
+      if (e.dtype !== (info.result === 'bool' ? 'bool' : e.a.dtype)) bad(`result typed ${e.dtype}`);
+      break;
+    }
+    case 'select':
+      if (e.cond.dtype !== 'bool') bad(`condition is ${e.cond.dtype}, not bool`);
+      if (e.a.dtype !== e.b.dtype || e.dtype !== e.a.dtype) bad(`branches are ${e.a.dtype} and ${e.b.dtype}`);
+      break;
+    case 'cast': if (e.dtype === 'bool') bad('cast to bool (compare instead)'); break;
+    case 'bitcast':
+      if (!((e.dtype === 'i32' && e.a.dtype === 'f32') || (e.dtype === 'f32' && e.a.dtype === 'i32'))) bad(`bitcast ${e.a.dtype} → ${e.dtype}`);
+      break;
+    default: break;
+  }
+}
+
+function checkStoreType(s: Store, buffers: readonly BufferDecl[], where: string): void {
+  const want = valueType(buffers[s.buffer]!.dtype);
+  if (s.value.dtype !== want) {
+    throw new Error(`${where}: a store into buffer ${s.buffer} (${buffers[s.buffer]!.dtype}) has a ${s.value.dtype} value; cast it to ${want}`);
+  }
+}
+
+function checkKernel(k: Kernel, buffers: readonly BufferDecl[], limits: Limits): void {
   if (typeof k.name !== 'string' || !KERNEL_NAME.test(k.name)) {
     throw new Error(`kernel names must match ${KERNEL_NAME} (our op vocabulary plus indices), got ${JSON.stringify(k.name)}`);
   }
-  if (k.kind === 'loops') checkLoopKernel(k, buffers);
-  else if (k.kind === 'matmul') checkMatmulKernel(k, buffers);
+  if (k.kind === 'loops') checkLoopKernel(k, buffers, limits);
+  else if (k.kind === 'matmul') checkMatmulKernel(k, buffers, limits);
   else throw new Error(`unknown kernel kind ${String((k as { kind: unknown }).kind)}`);
 }
 
-function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
+function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[], limits: Limits): void {
   const seen = new Set<VarId>();
   checkLoops(k.outer, seen);
   const outer = loopExtents(k.outer);
-  const ready = new Set<AccId>();
+  const ready = new Map<AccId, DType>();
   const defined = new Set<AccId>();
   // Which passes load and store each buffer, for the hazard check.
   const stores = new Map<number, { pass: number; index: Affine }[]>();
@@ -125,13 +168,17 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
         if (a.op !== 'sum' && a.op !== 'max' && a.op !== 'min') throw new Error(`${where}: unknown reduction ${String(a.op)}`);
         defined.add(a.acc);
       }
-      nodes = checkExprs(pass.accs.map((a) => a.value), where, extents, ready, buffers);
-      for (const a of pass.accs) ready.add(a.acc);
+      nodes = checkExprs(pass.accs.map((a) => a.value), where, extents, ready, buffers, limits);
+      for (const a of pass.accs) {
+        if (a.value.dtype === 'bool') throw new Error(`${where}: accumulator ${a.acc} folds bool values; cast them to a number`);
+        ready.set(a.acc, a.value.dtype);
+      }
     } else if (pass.kind === 'map') {
       if (pass.stores.length === 0) throw new Error(`${where}: a map pass needs at least one store`);
-      nodes = checkExprs(pass.stores.map((s) => s.value), where, extents, ready, buffers);
+      nodes = checkExprs(pass.stores.map((s) => s.value), where, extents, ready, buffers, limits);
       for (const s of pass.stores) {
         checkAccess('store', s.buffer, s.index, where, extents, buffers);
+        checkStoreType(s, buffers, where);
         push(stores, s.buffer, { pass: p, index: s.index });
       }
     } else {
@@ -153,17 +200,24 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[]): void {
   }
 }
 
-function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[]): void {
+function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[], limits: Limits): void {
   const seen = new Set<VarId>();
   checkLoops([...k.batch, k.i, k.j, k.k], seen);
   const batch = loopExtents(k.batch);
-  const none = new Set<AccId>();
+  const none = new Map<AccId, DType>();
   const ext = (...ls: Loop[]) => new Map([...batch, ...loopExtents(ls)]);
-  const aNodes = checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers);
-  const bNodes = checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers);
+  const aNodes = checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers, limits);
+  const bNodes = checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers, limits);
+  if (k.a.dtype !== k.b.dtype || (k.a.dtype !== 'f32' && k.a.dtype !== 'f64')) {
+    throw new Error(`operands are ${k.a.dtype} and ${k.b.dtype}; a contraction takes two f32 or two f64 operands`);
+  }
+  if (!(k.accType === k.a.dtype || (k.accType === 'f64' && k.a.dtype === 'f32'))) {
+    throw new Error(`accumulator type ${String(k.accType)} for ${k.a.dtype} operands; use ${k.a.dtype} (or f64, wider)`);
+  }
   if (k.stores.length === 0) throw new Error('a matmul kernel needs at least one store');
   const where = 'epilogue (may use batch, i, j, acc)';
-  const epilogue = checkExprs(k.stores.map((s) => s.value), where, ext(k.i, k.j), new Set([k.acc]), buffers);
+  const epilogue = checkExprs(k.stores.map((s) => s.value), where, ext(k.i, k.j), new Map([[k.acc, k.accType]]), buffers, limits);
+  for (const s of k.stores) checkStoreType(s, buffers, where);
   const operandLoads = [...aNodes, ...bNodes].filter((e) => e.kind === 'load');
   const epilogueLoads = epilogue.filter((e) => e.kind === 'load');
   for (const s of k.stores) {

@@ -1,14 +1,16 @@
 /**
- * The JavaScript emitter: one module body with a typed-array view per buffer (all over one
- * ArrayBuffer arena), one function per kernel, and `run` calling them in order. Every name in
- * the source is ours (b3, k0_matmul, t5): kernel names are checked identifiers from our op
- * vocabulary, and no user string is ever spliced in.
+ * The JavaScript backend: prints a program plan as one module body with a typed-array view per
+ * buffer (all over one arena), one function per kernel, and `run` calling them in order. Every
+ * name in the source is ours (b3, k0_matmul, t5): kernel names are checked identifiers from our
+ * op vocabulary, and no user string is ever spliced in.
  */
-import type { Program } from '../ir.js';
+import type { Storage } from '../ir.js';
 import { KERNEL_NAME } from '../ir.js';
+import type { ProgramPlan } from '../plan/program.js';
 import { bufferName } from './expr.js';
 import { emitLoopKernel } from './loops.js';
-import { emitMatmulKernel, matmulOrder } from './matmul.js';
+import { emitMatmulKernel } from './matmul.js';
+import { JS_HELPERS } from './ops.js';
 import { Writer } from './writer.js';
 
 export interface JsModule {
@@ -18,44 +20,48 @@ export interface JsModule {
   readonly functionNames: readonly string[];
 }
 
+const VIEW: Readonly<Record<Storage, string>> = { f32: 'Float32Array', f64: 'Float64Array', i32: 'Int32Array', u8: 'Uint8Array' };
+
 export function kernelFunctionName(index: number, name: string): string {
   if (!KERNEL_NAME.test(name)) throw new Error(`kernel ${index}: name ${JSON.stringify(name)} is not one of ours`);
   return `k${index}_${name}`;
 }
 
-export function emitJs(p: Program): JsModule {
+export function emitJs(plan: ProgramPlan): JsModule {
+  const p = plan.program;
   const head = new Writer();
   const body = new Writer();
+  const helpers = new Set<string>(['f']);
   const role = new Map<number, string>();
   p.inputs.forEach((id, i) => role.set(id, `input ${i}`));
   p.outputs.forEach((id, i) => role.set(id, role.has(id) ? `${role.get(id)}, output ${i}` : `output ${i}`));
 
   head.line('"use strict";');
-  head.line(`// gradc: ${p.kernels.length} kernels over ${p.buffers.length} buffers in one ${p.arenaBytes}-byte arena`);
+  head.line(`// gradc: ${p.kernels.length} kernels over ${p.buffers.length} buffers in one ${plan.memoryBytes}-byte arena` +
+    (plan.scratch.bytes > 0 ? ` (scratch ${plan.scratch.bytes} bytes at ${plan.scratch.offset})` : ''));
   for (const b of p.buffers) {
-    const ctor = b.dtype === 'f64' ? 'Float64Array' : 'Float32Array';
     const note = role.get(b.id);
-    head.line(`const ${bufferName(b.id)} = new ${ctor}(arena, ${b.offset}, ${b.length});${note ? ` // ${note}` : ''}`);
+    head.line(`const ${bufferName(b.id)} = new ${VIEW[b.dtype]}(arena, ${b.offset}, ${b.length});${note ? ` // ${note}` : ''}`);
   }
   const functionNames: string[] = [];
-  p.kernels.forEach((k, n) => {
-    const fn = kernelFunctionName(n, k.name);
+  plan.kernels.forEach((kp, n) => {
+    const fn = kernelFunctionName(n, kp.kernel.name);
     functionNames.push(fn);
-    if (k.kind === 'loops') {
-      const shape = k.outer.map((l) => l.extent).join('×') || 'scalar';
-      const passes = k.passes.map((ps) => `${ps.kind}[${ps.loops.map((l) => l.extent).join('×')}]`).join(', ');
-      body.line(`// ${fn}: loops ${shape}; passes ${passes}`);
-      emitLoopKernel(body, k, fn);
+    body.line(`// ${fn}: ${kp.describe}`);
+    if (kp.kind === 'loops') {
+      emitLoopKernel(body, kp.kernel, fn, kp.placement, helpers);
     } else {
-      const batch = k.batch.map((l) => l.extent).join('×');
-      body.line(`// ${fn}: matmul ${batch ? `${batch} × ` : ''}[${k.i.extent}×${k.k.extent}]·[${k.k.extent}×${k.j.extent}], ${matmulOrder(k)} order`);
-      const decls = emitMatmulKernel(body, k, fn, `panel${n}`);
-      for (const d of decls) head.line(d);
+      const panel = `panel${n}`;
+      const ctor = kp.plan.accType === 'f64' ? 'Float64Array' : 'Float32Array';
+      const bytes = kp.plan.accType === 'f64' ? 8 : 4;
+      head.line(`const ${panel} = new ${ctor}(arena, ${plan.scratch.offset}, ${kp.plan.panelBytes / bytes}); // scratch: k${n}'s sums`);
+      emitMatmulKernel(body, kp.kernel, fn, kp.plan, panel, helpers);
     }
   });
   body.block('function run()', () => {
     for (const fn of functionNames) body.line(`${fn}();`);
   });
   body.line(`return { run, kernels: [${functionNames.join(', ')}] };`);
-  return { source: `${head.toString()}\n${body.toString()}\n`, functionNames };
+  const helperLines = (Object.keys(JS_HELPERS) as (keyof typeof JS_HELPERS)[]).filter((h) => helpers.has(h)).map((h) => JS_HELPERS[h]);
+  return { source: `${head.toString()}\n${helperLines.join('\n')}\n${body.toString()}\n`, functionNames };
 }

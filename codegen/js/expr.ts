@@ -1,8 +1,12 @@
 /**
- * Scalar expressions as JavaScript. Operands are JS numbers (float64); a store into a
- * Float32Array rounds. Parentheses follow JS precedence so the output stays readable.
+ * Typed scalar expressions as JavaScript. Numbers are float64; f32 values are kept exact by
+ * rounding each inexact f32 op (`f`, Math.fround: see ops.ts), i32 values by `| 0`, and bools
+ * are JS booleans. Parentheses follow JS precedence so the output stays readable.
  */
-import type { Affine, AffineTerm, Expr, VarId, AccId } from '../ir.js';
+import type { Affine, AffineTerm, AccId, DType, Expr, VarId } from '../ir.js';
+import type { ScalarOp } from '../ops.js';
+import type { Code } from './ops.js';
+import { JS_OPS, P, wrap } from './ops.js';
 
 /** Names of things in scope: loop vars, accumulators, buffer views, materialized temps. */
 export interface Env {
@@ -10,26 +14,12 @@ export interface Env {
   readonly accs: ReadonlyMap<AccId, string>;
   /** Materialized expression id → local name. */
   readonly temps: ReadonlyMap<number, string>;
+  /** Module helpers used (toInt, bitsOf, …; `f` is always there), collected while printing. */
+  readonly helpers: Set<string>;
 }
 
 export function bufferName(id: number): string {
   return `b${id}`;
-}
-
-// JS precedence levels used here.
-const P_COND = 2;
-const P_REL = 10;
-const P_ADD = 13;
-const P_MUL = 14;
-const P_UNARY = 15;
-const P_PRIMARY = 20;
-
-type Code = readonly [string, number];
-
-/** How many times an op's code mentions each operand (square is x·x): forces a temp above 1. */
-export function operandWeight(e: Expr): number {
-  if (e.kind === 'unary' && (e.op === 'square' || e.op === 'softplus' || e.op === 'relu')) return 2;
-  return 1;
 }
 
 export function indexCode(ix: Affine, env: Env): string {
@@ -61,104 +51,87 @@ export function exprCode(e: Expr, env: Env): string {
   return code(e, env)[0];
 }
 
-/** The condition of a select as a JS boolean expression. */
-export function condCode(e: Expr, env: Env): Code {
-  if (e.kind === 'compare' && !env.temps.has(e.id)) return compareBool(e, env);
-  return [`${wrap(code(e, env), P_REL + 1)} !== 0`, P_REL - 1];
+/** The code of `e`, parenthesized unless it binds at least as tightly as precedence `min`. */
+export function exprCodeAt(e: Expr, env: Env, min: number): string {
+  return wrap(code(e, env), min);
 }
 
-function compareBool(e: Expr & { kind: 'compare' }, env: Env): Code {
-  const op = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '===', ne: '!==' }[e.op];
-  const prec = e.op === 'eq' || e.op === 'ne' ? P_REL - 1 : P_REL;
-  return [`${wrap(code(e.a, env), prec)} ${op} ${wrap(code(e.b, env), prec + 1)}`, prec];
+/** The shortest decimal that reads back as this float32 (0.1, not 0.10000000149011612). */
+export function shortestF32(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === v) return String(Number(s));
+  }
+  return String(v);
 }
 
-function wrap(c: Code, min: number): string {
-  return c[1] >= min ? c[0] : `(${c[0]})`;
-}
-
-function constCode(v: number): Code {
-  if (Object.is(v, -0)) return ['-0', P_UNARY];
-  if (Number.isNaN(v)) return ['NaN', P_PRIMARY];
-  if (v === Infinity) return ['Infinity', P_PRIMARY];
-  if (v === -Infinity) return ['-Infinity', P_UNARY];
+function constCode(e: Expr & { kind: 'const' }, env: Env): Code {
+  const v = e.value;
+  if (e.dtype === 'bool') return [v ? 'true' : 'false', P.PRIMARY];
+  if (Object.is(v, -0)) return ['-0', P.UNARY];
+  if (Number.isNaN(v)) return ['NaN', P.PRIMARY];
+  if (v === Infinity) return ['Infinity', P.PRIMARY];
+  if (v === -Infinity) return ['-Infinity', P.UNARY];
+  if (e.dtype === 'f32') {
+    const s = shortestF32(v);
+    // An f32 constant printed as its shortest decimal, rounded back where that decimal is not exact.
+    if (Number(s) !== v) {
+      return [`f(${s})`, P.PRIMARY];
+    }
+    return [s, v < 0 ? P.UNARY : P.PRIMARY];
+  }
   const s = String(v);
-  return [s, v < 0 ? P_UNARY : P_PRIMARY];
-}
-
-function call(fn: string, env: Env, a: Expr, b: Expr): Code {
-  return [`${fn}(${code(a, env)[0]}, ${code(b, env)[0]})`, P_PRIMARY];
+  return [s, v < 0 ? P.UNARY : P.PRIMARY];
 }
 
 function code(e: Expr, env: Env): Code {
   const temp = env.temps.get(e.id);
-  if (temp !== undefined) return [temp, P_PRIMARY];
+  if (temp !== undefined) return [temp, P.PRIMARY];
   switch (e.kind) {
-    case 'const': return constCode(e.value);
+    case 'const': return constCode(e, env);
     case 'var': {
       const name = env.vars.get(e.v);
       if (name === undefined) throw new Error(`internal: var ${e.v} has no name in this scope`);
-      return [name, P_PRIMARY];
+      return [name, P.PRIMARY];
     }
     case 'acc': {
       const name = env.accs.get(e.acc);
       if (name === undefined) throw new Error(`internal: accumulator ${e.acc} has no name in this scope`);
-      return [name, P_PRIMARY];
+      return [name, P.PRIMARY];
     }
-    case 'load': return [`${bufferName(e.buffer)}[${indexCode(e.index, env)}]`, P_PRIMARY];
-    case 'unary': {
-      const x = code(e.a, env);
-      switch (e.op) {
-        case 'neg': {
-          const s = wrap(x, P_UNARY);
-          return [s.startsWith('-') ? `-(${s})` : `-${s}`, P_UNARY];
-        }
-        case 'abs': return [`Math.abs(${x[0]})`, P_PRIMARY];
-        case 'exp': return [`Math.exp(${x[0]})`, P_PRIMARY];
-        case 'log': return [`Math.log(${x[0]})`, P_PRIMARY];
-        case 'sqrt': return [`Math.sqrt(${x[0]})`, P_PRIMARY];
-        case 'tanh': return [`Math.tanh(${x[0]})`, P_PRIMARY];
-        case 'fround': return [`Math.fround(${x[0]})`, P_PRIMARY];
-        case 'floor': return [`Math.floor(${x[0]})`, P_PRIMARY];
-        case 'square': return [`${wrap(x, P_MUL)} * ${wrap(x, P_MUL + 1)}`, P_MUL];
-        case 'relu': return [`${wrap(x, P_REL + 1)} > 0 ? ${wrap(x, P_COND)} : 0`, P_COND];
-        case 'sigmoid': {
-          const neg = wrap(x, P_UNARY);
-          return [`1 / (1 + Math.exp(${neg.startsWith('-') ? `-(${neg})` : `-${neg}`}))`, P_MUL];
-        }
-        // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|)
-        case 'softplus': return [`Math.max(${x[0]}, 0) + Math.log1p(Math.exp(-Math.abs(${x[0]})))`, P_ADD];
-      }
-      break;
-    }
-    case 'binary': {
-      switch (e.op) {
-        case 'add': return infix(e.a, '+', e.b, P_ADD, env);
-        case 'sub': return infix(e.a, '-', e.b, P_ADD, env);
-        case 'mul': return infix(e.a, '*', e.b, P_MUL, env);
-        case 'div': return infix(e.a, '/', e.b, P_MUL, env);
-        case 'max': return call('Math.max', env, e.a, e.b);
-        case 'min': return call('Math.min', env, e.a, e.b);
-        case 'pow': return call('Math.pow', env, e.a, e.b);
-      }
-      break;
-    }
-    case 'compare': {
-      const c = compareBool(e, env);
-      return [`${wrap(c, P_COND + 1)} ? 1 : 0`, P_COND];
-    }
+    case 'load': return [`${bufferName(e.buffer)}[${indexCode(e.index, env)}]`, P.PRIMARY];
+    case 'unary': return spell(e.op, e.dtype, [code(e.a, env)], env);
+    case 'binary': return spell(e.op, e.dtype, [code(e.a, env), code(e.b, env)], env);
+    case 'compare': return spell(e.op, e.a.dtype, [code(e.a, env), code(e.b, env)], env);
     case 'select': {
-      const c = condCode(e.cond, env);
-      return [`${wrap(c, P_COND + 1)} ? ${wrap(code(e.a, env), P_COND)} : ${wrap(code(e.b, env), P_COND)}`, P_COND];
+      const c = code(e.cond, env);
+      return [`${wrap(c, P.COND + 1)} ? ${wrap(code(e.a, env), P.COND)} : ${wrap(code(e.b, env), P.COND)}`, P.COND];
+    }
+    case 'cast': {
+      const x = code(e.a, env);
+      const from = e.a.dtype;
+      if (from === 'bool') return [`${wrap(x, P.COND + 1)} ? 1 : 0`, P.COND];
+      if (e.dtype === 'i32') {
+        if (from === 'i32') return x;
+        env.helpers.add('toInt');
+        return [`toInt(${x[0]})`, P.PRIMARY];
+      }
+      if (e.dtype === 'f32') {
+        return [`f(${x[0]})`, P.PRIMARY];
+      }
+      return x; // to f64: every f32 and i32 is exact in float64
+    }
+    case 'bitcast': {
+      env.helpers.add('bits');
+      const fn = e.dtype === 'i32' ? 'bitsOf' : 'fromBits';
+      env.helpers.add(fn);
+      return [`${fn}(${code(e.a, env)[0]})`, P.PRIMARY];
     }
   }
-  throw new Error(`internal: cannot emit expression kind ${(e as Expr).kind}`);
 }
 
-/** Left-associative infix: the right operand needs parentheses at equal precedence. */
-function infix(a: Expr, op: string, b: Expr, prec: number, env: Env): Code {
-  const left = wrap(code(a, env), prec);
-  let right = wrap(code(b, env), prec + 1);
-  if (right.startsWith('-')) right = `(${right})`;
-  return [`${left} ${op} ${right}`, prec];
+function spell(op: ScalarOp, dtype: DType, args: Code[], env: Env): Code {
+  const c = JS_OPS[op](dtype, args[0]!, args[1] ?? ['', 0]);
+  if (op === 'nearest') env.helpers.add('roundEven');
+  return c;
 }

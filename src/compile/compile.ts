@@ -3,8 +3,8 @@
  * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
  * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
  */
-import { Executable as KernelExecutable } from '../../codegen/index.js';
-import type { View } from '../../codegen/index.js';
+import { BACKENDS, Executable as KernelExecutable, TARGETS } from '../../codegen/index.js';
+import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { topoSort } from '../graph/topo.js';
@@ -21,8 +21,8 @@ import { simplifyRoots } from './simplify.js';
 export type { CompileSpec } from './spec.js';
 
 export interface CompileOptions {
-  /** Only 'js' for now (the WebAssembly backend comes next). */
-  readonly backend?: 'js';
+  /** 'js' (readable, portable) or 'wasm' (WebAssembly SIMD); default: see `defaultBackend`. */
+  readonly backend?: Backend;
   /** 0–4 (1 summary, 2 fused kernels, 3 rewrites fired, 4 generated code); default GRADC_DEBUG. */
   readonly debug?: number | boolean;
   /** Simplify the graph first (src/rewrite; default true). */
@@ -36,8 +36,10 @@ export interface KernelReport {
   readonly name: string;
   /** The graph ops this kernel computes, one per graph node. */
   readonly ops: readonly string[];
-  /** Its loop shape, e.g. `32×10 | reduce[10], reduce[10], map[10]` or `matmul 32×784·784×32 (ikj)`. */
+  /** Its loop shape, e.g. `32×10 | reduce[10], reduce[10], map[10]` or `matmul 32×784·784×32`. */
   readonly loops: string;
+  /** Its plan for the backend, e.g. `matmul 32×784·784×32: order dot, tile 4×8, vector j (4 lanes), acc f32`. */
+  readonly plan: string;
 }
 
 export interface BufferReport {
@@ -59,10 +61,18 @@ export interface MemoryReport {
   readonly buffers: readonly BufferReport[];
 }
 
+/** A graph buffer: float32 or float64 values. */
+type View = Float32Array | Float64Array;
 type Outputs = Readonly<Record<string, View>>;
 type FeedValue = Float32Array | Float64Array | readonly number[];
 
+/** The backend `compile` uses when none is asked for. */
+export function defaultBackend(): Backend {
+  return 'js';
+}
+
 export class Executable {
+  readonly backend: Backend;
   readonly source: string;
   readonly kernels: readonly KernelReport[];
   readonly memory: MemoryReport;
@@ -88,6 +98,7 @@ export class Executable {
     params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; compileMs: number;
     phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
   }) {
+    this.backend = exe.backend;
     this.source = exe.source;
     this.kernels = parts.kernels;
     this.memory = parts.memory;
@@ -96,7 +107,7 @@ export class Executable {
     this.labelDepth = parts.inputs.map((t) => parts.labelDepths.get(t) ?? 0);
     this.oneHotRow = parts.inputs.map((t) => (t.attrs.facts.oneHot ? t.shape[t.rank - 1]! : 0));
     this.inputF32 = parts.inputs.map((t) => t.dtype === 'float32');
-    this.inputViews = exe.inputs;
+    this.inputViews = exe.inputs as readonly View[];
     this.params = parts.params;
     this.paramNames = [...parts.params.keys()];
     this.out = parts.outputs;
@@ -225,9 +236,11 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const t0 = performance.now();
   const level = debugLevel(options.debug);
   const log = options.log ?? defaultLog;
-  if (options.backend !== undefined && options.backend !== 'js') {
-    throw new GraphError('compile', `unknown backend ${JSON.stringify(options.backend)}; available: 'js'`);
+  const backend = options.backend ?? defaultBackend();
+  if (!BACKENDS.includes(backend)) {
+    throw new GraphError('compile', `unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
   }
+  const target = TARGETS[backend];
   const checked = checkSpec(spec);
   const t1 = performance.now();
   const nOut = checked.outputNodes.length;
@@ -241,27 +254,27 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const distinctOutputs = [...new Set(outputNodes)];
   const order = topoSort([...distinctOutputs, ...updates.flatMap(([p, v]) => [p, v])]);
 
-  const sched = schedule({ order, roots: new Set([...distinctOutputs, ...updates.map(([, v]) => v)]), updates });
+  const sched = schedule({ order, roots: new Set([...distinctOutputs, ...updates.map(([, v]) => v)]), updates, target });
   const t3 = performance.now();
   // oneHot labels fed through inputs, in the graph as given (as the reference evaluator checks them) and as simplified.
   const labels = labelDepths(checked.order, order);
-  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()) });
+  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target });
   const t4 = performance.now();
-  const exe = new KernelExecutable(low.program, { backend: 'js' });
+  const exe = new KernelExecutable(low.program, { backend });
 
   // Constants' data, written once.
   for (const b of low.buffers) {
     if (b.role === 'constant') exe.view(b.id).set((b.node as Tensor<'constant'>).attrs.values);
   }
   const params = new Map<string, { view: View; node: Tensor }>();
-  for (const p of checked.params) params.set(p.attrs.name, { view: exe.view(low.leafBuffer.get(p)!), node: p });
+  for (const p of checked.params) params.set(p.attrs.name, { view: exe.view(low.leafBuffer.get(p)!) as View, node: p });
   const outputs: Record<string, View> = {};
   checked.outputNames.forEach((name, i) => {
-    Object.defineProperty(outputs, name, { value: exe.view(low.outputBuffer.get(outputNodes[i]!)!), enumerable: true });
+    Object.defineProperty(outputs, name, { value: exe.view(low.outputBuffer.get(outputNodes[i]!)!) as View, enumerable: true });
   });
   Object.freeze(outputs);
 
-  const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: exe.kernels[index]!.loops }));
+  const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: exe.kernels[index]!.loops, plan: exe.kernels[index]!.plan }));
   const outputNamesOf = new Map<Tensor, string[]>();
   checked.outputNames.forEach((name, i) => {
     const l = outputNamesOf.get(outputNodes[i]!);
@@ -289,12 +302,12 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
   const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, params, outputs, compileMs, phaseMs, labelDepths: labels });
   if (level >= 1) {
-    log(`gradc compile: ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
+    log(`gradc compile (${backend}): ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
       `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +
       `(${Object.entries(phaseMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`);
   }
   if (level >= 2) {
-    for (const k of kernels) log(`  k${k.index} ${k.name}: ${k.loops}; fuses ${k.ops.join(' ') || '(copies)'}`);
+    for (const k of kernels) log(`  k${k.index} ${k.name}: ${k.plan}; fuses ${k.ops.join(' ') || '(copies)'}`);
     if (low.committed.length > 0) log(`  updates committed after the last reader: ${low.committed.map((p) => (p as Tensor<'param'>).attrs.name).join(', ')}`);
   }
   if (level >= 3) log(simplify ? `  rewrites fired: ${simplified.fired.join(', ') || 'none'}` : '  rewrites: off (simplify: false)');

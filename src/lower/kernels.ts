@@ -2,7 +2,8 @@
  * One kernel group as one kernel of the kernel IR. Every value is computed by walking the graph
  * from the stored node down to loads and the kernel's own anchors (see schedule/walk.ts).
  */
-import type { AccId, Expr, ExprPool, Kernel, Loop, Pass, ReduceOp, Store } from '../../codegen/index.js';
+import { valueType } from '../../codegen/index.js';
+import type { AccId, DType, Expr, ExprPool, Kernel, Loop, Pass, ReduceOp, Storage, Store } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Group, Stage } from '../schedule/group.js';
 import { FINAL, passesOf, PLAIN, rowsStage, storeStageOf } from '../schedule/group.js';
@@ -12,7 +13,7 @@ import { addAff, broadcastIx, constAff, flatIndex, loopAff } from '../schedule/i
 import type { GroupOf } from '../schedule/walk.js';
 import { Walker } from '../schedule/walk.js';
 import type { ValueHooks } from './values.js';
-import { valueVisitor } from './values.js';
+import { irType, valueVisitor } from './values.js';
 
 export interface KernelContext {
   readonly e: ExprPool;
@@ -23,7 +24,9 @@ export interface KernelContext {
   dests(t: Tensor): readonly number[];
   buffer(t: Tensor): number;
   saw(t: Tensor): void;
-  isF32(buffer: number): boolean;
+  storageOf(buffer: number): Storage;
+  /** The accumulator dtype the target gives a contraction over operands of `dtype`. */
+  matmulAccumulator(dtype: DType): DType;
 }
 
 /** The kernel for `g`, or undefined when it stores nothing (all its values were fused away). */
@@ -38,7 +41,7 @@ export function lowerGroup(g: Group, name: string, cx: KernelContext): Kernel | 
 
 function walker(cx: KernelContext, g: Group, stage: Stage, local: (t: Tensor, ix: Ix, w: Walker<Expr>) => Expr): Walker<Expr> {
   const hooks: ValueHooks = {
-    buffer: (t) => cx.buffer(t), saw: (t) => cx.saw(t), isF32: (b) => cx.isF32(b), local: (t, ix) => local(t, ix, w),
+    buffer: (t) => cx.buffer(t), saw: (t) => cx.saw(t), local: (t, ix) => local(t, ix, w),
     labelsChecked: (t) => cx.labelsChecked(t),
   };
   const w: Walker<Expr> = new Walker(valueVisitor(cx.e, hooks), g, cx.groupOf, stage);
@@ -57,7 +60,8 @@ function must(w: Walker<Expr>, t: Tensor, ix: Ix): Expr {
 
 function storesOf(cx: KernelContext, t: Tensor, value: Expr, ix: Ix): Store[] {
   const index = flatIndex(ix, stridesOf(t.shape));
-  return cx.dests(t).map((buffer) => ({ buffer, index, value }));
+  // Each destination holds its own dtype (a float32 param may take a float64 update).
+  return cx.dests(t).map((buffer) => ({ buffer, index, value: cx.e.cast(value, valueType(cx.storageOf(buffer))) }));
 }
 
 function loopsOver(cx: KernelContext, shape: readonly number[]): { loops: Loop[]; ix: Ix } {
@@ -109,8 +113,8 @@ function lowerRows(g: Group, name: string, cx: KernelContext): Kernel | undefine
     switch (t.op) {
       case 'sum': case 'max': return e.acc(a.s);
       case 'logSumExp': return e.add(shift(t), e.log(e.acc(a.s)));
-      case 'softmax': return e.div(e.exp(e.sub(must(w, t.inputs[0]!, ix), shift(t))), e.acc(a.s));
-      case 'logSoftmax': return e.sub(e.sub(must(w, t.inputs[0]!, ix), shift(t)), e.log(e.acc(a.s)));
+      case 'softmax': return e.div(e.exp(e.sub(e.cast(must(w, t.inputs[0]!, ix), irType(t)), shift(t))), e.acc(a.s));
+      case 'logSoftmax': return e.sub(e.sub(e.cast(must(w, t.inputs[0]!, ix), irType(t)), shift(t)), e.log(e.acc(a.s)));
       default: throw new Error(`internal: ${t.op} is not a rows anchor`);
     }
   };
@@ -118,7 +122,7 @@ function lowerRows(g: Group, name: string, cx: KernelContext): Kernel | undefine
     const key = `${p}:${op}:${value.id}`;
     const hit = byKey.get(key);
     if (hit !== undefined) return hit;
-    const acc = e.newAcc();
+    const acc = e.newAcc(value.dtype);
     byKey.set(key, acc);
     passes[p]!.accs.push({ acc, op, value });
     return acc;
@@ -136,7 +140,7 @@ function lowerRows(g: Group, name: string, cx: KernelContext): Kernel | undefine
     const x = t.inputs[0]!;
     const at = (q: number) => {
       const stage = rowsStage(g, outer, stageIx[q], q);
-      return must(walker(cx, g, stage, local), x, (stage as { full: Ix }).full);
+      return e.cast(must(walker(cx, g, stage, local), x, (stage as { full: Ix }).full), irType(t));
     };
     cx.saw(t);
     if (t.op === 'sum' || t.op === 'max') {
@@ -185,17 +189,20 @@ function lowerMatmul(g: Group, name: string, cx: KernelContext): Kernel | undefi
   const i = { v: e.newVar(), extent: M };
   const j = { v: e.newVar(), extent: N };
   const k = { v: e.newVar(), extent: K };
-  const acc = e.newAcc();
+  const operandType = irType(mm);
+  const accType = cx.matmulAccumulator(operandType);
+  const acc = e.newAcc(accType);
   const ops = walker(cx, g, PLAIN, noLocal);
   const [ia, ja, ka] = [loopAff(i.v, M), loopAff(j.v, N), loopAff(k.v, K)];
-  const av = must(ops, a, [...broadcastIx(bIx, outBatch, a.shape.slice(0, -2)), ia, ka]);
-  const bv = must(ops, b, [...broadcastIx(bIx, outBatch, b.shape.slice(0, -2)), ka, ja]);
+  const av = e.cast(must(ops, a, [...broadcastIx(bIx, outBatch, a.shape.slice(0, -2)), ia, ka]), operandType);
+  const bv = e.cast(must(ops, b, [...broadcastIx(bIx, outBatch, b.shape.slice(0, -2)), ka, ja]), operandType);
   const out: Ix = [...bIx, ia, ja];
   cx.saw(mm);
-  const epi = walker(cx, g, { kind: 'epilogue', group: g, out }, () => e.acc(acc));
+  // The sum as the epilogue reads it: rounded to the operands' dtype where it ran wider.
+  const epi = walker(cx, g, { kind: 'epilogue', group: g, out }, () => e.cast(e.acc(acc), operandType));
   const stores = [mm, ...g.values].flatMap((t) => (cx.dests(t).length ? storesOf(cx, t, must(epi, t, out), out) : []));
   if (stores.length === 0) return undefined;
-  return { kind: 'matmul', name, batch, i, j, k, a: av, b: bv, acc, stores };
+  return { kind: 'matmul', name, batch, i, j, k, a: av, b: bv, acc, accType, stores };
 }
 
 function lowerAssemble(g: Group, name: string, cx: KernelContext): Kernel | undefined {
@@ -208,14 +215,14 @@ function lowerAssemble(g: Group, name: string, cx: KernelContext): Kernel | unde
   const w = walker(cx, g, PLAIN, noLocal);
   const copy = (x: Tensor, offset: readonly number[]) => {
     const { loops, ix } = loopsOver(cx, x.shape);
-    const value = must(w, x, ix);
+    const value = cx.e.cast(must(w, x, ix), irType(t));
     const index = flatIndex(ix.map((a, d) => addAff(a, constAff(offset[d]!))), strides);
-    passes.push({ kind: 'map', loops, stores: dests.map((buffer) => ({ buffer, index, value })) });
+    passes.push({ kind: 'map', loops, stores: dests.map((buffer) => ({ buffer, index, value: cx.e.cast(value, valueType(cx.storageOf(buffer))) })) });
   };
   if (t.op === 'pad') {
     const { loops, ix } = loopsOver(cx, t.shape);
     const index = flatIndex(ix, strides);
-    passes.push({ kind: 'map', loops, stores: dests.map((buffer) => ({ buffer, index, value: cx.e.c(0) })) });
+    passes.push({ kind: 'map', loops, stores: dests.map((buffer) => ({ buffer, index, value: cx.e.c(0, irType(t)) })) });
     copy(t.inputs[0]!, (t as Tensor<'pad'>).attrs.before);
   } else {
     const axis = (t as Tensor<'concat'>).attrs.axis;

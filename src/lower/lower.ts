@@ -3,8 +3,8 @@
  * group, in-place updates where they are pointwise (else a commit kernel at the end), and the
  * static memory plan.
  */
-import { affine, affineEqual, coalesceLoops, ExprPool, reachable } from '../../codegen/index.js';
-import type { BufferDecl, DType, Expr, Kernel, Program, Store } from '../../codegen/index.js';
+import { affine, affineEqual, coalesceLoops, ExprPool, reachable, valueType } from '../../codegen/index.js';
+import type { BufferDecl, Expr, Kernel, Program, Storage, Store, Target } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Schedule } from '../schedule/fusion.js';
 import { isInlineConstant, kindOf, opWord } from '../schedule/kinds.js';
@@ -19,7 +19,7 @@ export interface BufferInfo {
   readonly role: BufferRole;
   /** The leaf or value it holds (a param's buffer also receives the param's update). */
   readonly node: Tensor;
-  readonly dtype: DType;
+  readonly dtype: Storage;
   readonly length: number;
 }
 
@@ -52,12 +52,14 @@ export interface LowerInput {
   readonly updates: readonly (readonly [Tensor, Tensor])[];
   /** Inputs whose feeds `run` checks as oneHot labels (see labels.ts); other labels are checked in the kernel. */
   readonly checkedLabels: ReadonlySet<Tensor>;
+  /** The target the program is for (its contraction accumulator types). */
+  readonly target: Target;
 }
 
-const dtypeOf = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
+const dtypeOf = (t: Tensor): Storage => (t.dtype === 'float64' ? 'f64' : 'f32');
 
-export function lower({ schedule, inputs, params, outputs, updates, checkedLabels }: LowerInput): Lowered {
-  const e = new ExprPool();
+export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target }: LowerInput): Lowered {
+  const e = new ExprPool((id) => buffers[id]?.dtype);
   const buffers: BufferInfo[] = [];
   const leafBuffer = new Map<Tensor, number>();
   const valueBuffer = new Map<Tensor, number>();
@@ -108,7 +110,8 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
       const seen: Tensor[] = [];
       const seenSet = new Set<Tensor>();
       const cx: KernelContext = {
-        e, groupOf: (t) => schedule.groupOf.get(t), dests, buffer: bufferOf, isF32: (b) => buffers[b]!.dtype === 'f32',
+        e, groupOf: (t) => schedule.groupOf.get(t), dests, buffer: bufferOf, storageOf: (b) => buffers[b]!.dtype,
+        matmulAccumulator: (dtype) => (dtype === 'f64' ? target.matmulAccumulator.f64 : target.matmulAccumulator.f32),
         labelsChecked: (t) => { const x = labelInput(t); return x !== undefined && checkedLabels.has(x); },
         saw: (t) => { if (!seenSet.has(t)) { seenSet.add(t); seen.push(t); } },
       };
@@ -138,7 +141,7 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
     const passes = updates.filter(([p]) => !inPlace.has(p)).map(([p, v]) => {
       const v0 = e.newVar();
       const ix = affine(0, [[v0, 1]]);
-      return { kind: 'map' as const, loops: [{ v: v0, extent: p.size }], stores: [{ buffer: leafBuffer.get(p)!, index: ix, value: e.load(ownBuffer(v), ix) }] };
+      return { kind: 'map' as const, loops: [{ v: v0, extent: p.size }], stores: [{ buffer: leafBuffer.get(p)!, index: ix, value: e.cast(e.load(ownBuffer(v), ix), valueType(buffers[leafBuffer.get(p)!]!.dtype)) }] };
     });
     kernels.push({ kernel: { kind: 'loops', name: 'commit', outer: [], passes }, ops: [] });
   }

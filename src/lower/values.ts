@@ -1,15 +1,27 @@
-/** Graph ops as scalar expressions: the visitor the lowering walks with. */
-import type { Affine, Expr, ExprPool } from '../../codegen/index.js';
+/**
+ * Graph ops as typed scalar expressions: one exhaustive table from graph op to kernel IR, and
+ * the visitor the lowering walks with. A float32 graph node becomes f32 IR (IEEE float32, op
+ * by op, as the reference evaluator rounds each node), a float64 node f64 IR.
+ */
+import type { Affine, DType, Expr, ExprPool } from '../../codegen/index.js';
+import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Ix } from '../schedule/index-map.js';
 import { isInlineConstant } from '../schedule/kinds.js';
 import type { Visitor } from '../schedule/walk.js';
 
-/** offset + Σ stride·var as an expression (for one-hot's column index). */
+export const irType = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
+
+/** offset + Σ stride·var as an i32 expression (for one-hot's column index). */
 export function affineExpr(e: ExprPool, a: Affine): Expr {
-  let x: Expr = e.c(a.offset);
-  for (const t of a.terms) x = e.add(x, e.mul(e.v(t.v), t.stride));
+  let x: Expr = e.i32(a.offset);
+  for (const t of a.terms) x = e.add(x, e.mul(e.v(t.v), e.i32(t.stride)));
   return x;
+}
+
+/** A number as a constant of the node's dtype (rounded to f32 as the float32 graph holds it). */
+export function constantOf(e: ExprPool, value: number, dtype: DType): Expr {
+  return e.c(dtype === 'f32' ? Math.fround(value) : value, dtype);
 }
 
 export interface ValueHooks {
@@ -19,8 +31,6 @@ export interface ValueHooks {
   local(t: Tensor, ix: Ix): Expr;
   /** Called for every graph op the kernel computes (for the kernel's report). */
   saw(t: Tensor): void;
-  /** Whether a buffer holds float32 values. */
-  isF32(buffer: number): boolean;
   /** Whether these oneHot labels are an input whose feed `run` checks (see labels.ts). */
   labelsChecked(labels: Tensor): boolean;
 }
@@ -28,7 +38,7 @@ export interface ValueHooks {
 export function valueVisitor(e: ExprPool, hooks: ValueHooks): Visitor<Expr> {
   return {
     leaf: (t, flat) => {
-      if (isInlineConstant(t)) return e.c((t as Tensor<'constant'>).attrs.values[0]!);
+      if (isInlineConstant(t)) return constantOf(e, (t as Tensor<'constant'>).attrs.values[0]!, irType(t));
       return e.load(hooks.buffer(t), flat);
     },
     stored: (t, flat) => e.load(hooks.buffer(t), flat),
@@ -38,68 +48,73 @@ export function valueVisitor(e: ExprPool, hooks: ValueHooks): Visitor<Expr> {
     },
     op: (t, args, ix) => {
       hooks.saw(t);
-      return opExpr(e, t, args, ix, hooks);
+      const lowering = ELEMENTWISE[t.op];
+      if (lowering === 'not elementwise') throw new Error(`internal: ${t.op} is not an elementwise op`);
+      const dtype = irType(t);
+      // A node computes in its own dtype (graphs may mix float32 and float64 operands).
+      const own = args.map((a) => e.cast(a, dtype)) as unknown as [Expr, Expr, Expr];
+      return lowering({ e, t, ix, hooks, dtype }, own);
     },
   };
 }
 
+interface Site {
+  readonly e: ExprPool;
+  readonly t: Tensor;
+  readonly ix: Ix;
+  readonly hooks: ValueHooks;
+  readonly dtype: DType;
+}
+type Lowering = (s: Site, args: readonly [Expr, Expr, Expr]) => Expr;
+
+/** 1 or 0 of the node's dtype, as the graph's comparisons give. */
+const truth = (s: Site, cond: Expr): Expr => s.e.cast(cond, s.dtype);
+
 /**
- * A float32 graph rounds every node to float32; a fused kernel keeps intermediates in float64.
- * Comparisons see the difference (x = max(x) fails when one side was stored and the other
- * recomputed), so their operands are rounded to float32 first, as the graph says.
+ * How each elementwise graph op reads as kernel IR; anchors (reductions, matmuls, softmaxes,
+ * pad/concat) and views are lowered by kernels.ts and the walker. A new op fails tsc here.
  */
-function rounded(e: ExprPool, x: Expr, t: Tensor, hooks: ValueHooks): Expr {
-  if (t.inputs.some((i) => i.dtype !== 'float32')) return x;
-  return isF32Exact(x, hooks) ? x : e.fround(x);
-}
-
-/** Values that are float32 already: f32 loads, f32 constants, and picks among them (min, |x|, …). */
-function isF32Exact(x: Expr, hooks: ValueHooks): boolean {
-  switch (x.kind) {
-    case 'load': return hooks.isF32(x.buffer);
-    case 'const': return Math.fround(x.value) === x.value;
-    case 'unary': return (x.op === 'neg' || x.op === 'abs' || x.op === 'relu' || x.op === 'fround') && (x.op === 'fround' || isF32Exact(x.a, hooks));
-    case 'binary': return (x.op === 'max' || x.op === 'min') && isF32Exact(x.a, hooks) && isF32Exact(x.b, hooks);
-    case 'select': return isF32Exact(x.a, hooks) && isF32Exact(x.b, hooks);
-    default: return false;
-  }
-}
-
-function opExpr(e: ExprPool, t: Tensor, args: readonly Expr[], ix: Ix, hooks: ValueHooks): Expr {
-  const cmp = t.op === 'greater' || t.op === 'less' || t.op === 'equal';
-  const a = cmp ? args.map((x) => rounded(e, x, t, hooks)) : args;
-  const [x, y, z] = a as [Expr, Expr, Expr];
-  switch (t.op) {
-    case 'neg': case 'exp': case 'log': case 'sqrt': case 'square': case 'abs':
-    case 'relu': case 'sigmoid': case 'tanh': case 'softplus':
-      return e.unary(t.op, x);
-    case 'pow': {
-      const p = (t as Tensor<'pow'>).attrs.exponent;
-      return p === 2 ? e.square(x) : e.pow(x, p);
-    }
-    case 'add': return e.add(x, y);
-    case 'sub': return e.sub(x, y);
-    case 'mul': return e.mul(x, y);
-    // x / c as x · (1/c) in float32 graphs: a multiply instead of a divide, exact to float32
-    case 'div': return y.kind === 'const' && t.dtype === 'float32' && Number.isFinite(1 / y.value) && y.value !== 0 ? e.mul(x, 1 / y.value) : e.div(x, y);
-    case 'maximum': return e.max(x, y);
-    case 'minimum': return e.min(x, y);
-    case 'greater': return e.gt(x, y);
-    case 'less': return e.lt(x, y);
-    case 'equal': return e.eq(x, y);
-    case 'where': return e.select(x, y, z);
-    // one-hot row: 1 where the label equals the column index
-    case 'oneHot': {
-      const col = affineExpr(e, ix[ix.length - 1]!);
-      if (hooks.labelsChecked(t.inputs[0]!)) return e.eq(x, col);
-      // Computed labels: a row of NaN unless the label (as the float32 graph rounds it) is an
-      // integer in [0, depth), i.e. equals itself floored and clamped into that range.
-      const label = rounded(e, x, t, hooks);
-      const depth = (t as Tensor<'oneHot'>).attrs.depth;
-      const valid = e.eq(e.min(e.max(e.floor(label), 0), depth - 1), label);
-      return e.select(valid, e.eq(label, col), NaN);
-    }
-    default:
-      throw new Error(`internal: ${t.op} is not an elementwise op`);
-  }
-}
+const ELEMENTWISE: { readonly [P in OpName]: Lowering | 'not elementwise' } = {
+  input: 'not elementwise', param: 'not elementwise', constant: 'not elementwise',
+  neg: ({ e }, [x]) => e.neg(x),
+  exp: ({ e }, [x]) => e.exp(x),
+  log: ({ e }, [x]) => e.log(x),
+  sqrt: ({ e }, [x]) => e.sqrt(x),
+  square: ({ e }, [x]) => e.mul(x, x),
+  abs: ({ e }, [x]) => e.abs(x),
+  relu: ({ e }, [x]) => e.relu(x),
+  sigmoid: ({ e }, [x]) => e.sigmoid(x),
+  tanh: ({ e }, [x]) => e.tanh(x),
+  softplus: ({ e }, [x]) => e.softplus(x),
+  pow: (s, [x]) => {
+    const p = (s.t as Tensor<'pow'>).attrs.exponent;
+    // x² as x·x; other exponents as pow with the exponent as the graph holds it
+    return p === 2 ? s.e.mul(x, x) : s.e.pow(x, constantOf(s.e, p, s.dtype));
+  },
+  add: ({ e }, [x, y]) => e.add(x, y),
+  sub: ({ e }, [x, y]) => e.sub(x, y),
+  mul: ({ e }, [x, y]) => e.mul(x, y),
+  div: ({ e }, [x, y]) => e.div(x, y),
+  maximum: ({ e }, [x, y]) => e.max(x, y),
+  minimum: ({ e }, [x, y]) => e.min(x, y),
+  greater: (s, [x, y]) => truth(s, s.e.gt(x, y)),
+  less: (s, [x, y]) => truth(s, s.e.lt(x, y)),
+  equal: (s, [x, y]) => truth(s, s.e.eq(x, y)),
+  // cond ≠ 0 picks a (NaN counts as ≠ 0)
+  where: ({ e }, [c, x, y]) => e.select(e.ne(c, 0), x, y),
+  // one-hot row: 1 where the label equals the column index
+  oneHot: (s, [label]) => {
+    const { e, dtype } = s;
+    const col = e.cast(affineExpr(e, s.ix[s.ix.length - 1]!), dtype);
+    if (s.hooks.labelsChecked(s.t.inputs[0]!)) return truth(s, e.eq(label, col));
+    // Computed labels: a row of NaN unless the label is an integer in [0, depth), i.e. equals
+    // itself floored and clamped into that range.
+    const depth = (s.t as Tensor<'oneHot'>).attrs.depth;
+    const valid = e.eq(e.min(e.max(e.floor(label), 0), depth - 1), label);
+    return e.select(valid, truth(s, e.eq(label, col)), NaN);
+  },
+  sum: 'not elementwise', max: 'not elementwise', logSumExp: 'not elementwise',
+  reshape: 'not elementwise', transpose: 'not elementwise', broadcastTo: 'not elementwise',
+  slice: 'not elementwise', pad: 'not elementwise', concat: 'not elementwise',
+  matmul: 'not elementwise', softmax: 'not elementwise', logSoftmax: 'not elementwise',
+};

@@ -11,6 +11,8 @@
  * 3. Kernels run in graph order, except that a kernel reading a parameter runs before the
  *    kernel that updates that parameter in place.
  */
+import { TRANSCENDENTALS } from '../../codegen/index.js';
+import type { Target, Transcendental } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import { broadcastIx, loopAff } from './index-map.js';
 import type { Ix } from './index-map.js';
@@ -23,10 +25,6 @@ import { Walker } from './walk.js';
 const DUP_COST = 3;
 /** A matmul operand may be computed inline (a prologue) up to this cost per element. */
 const PROLOGUE_COST = 2;
-/** Inline expressions deeper than this are stored (the emitters recurse over expressions). */
-const MAX_HEIGHT = 48;
-/** A value joins a kernel only if computing it there walks at most this deep. */
-const MAX_WALK = 2 * MAX_HEIGHT;
 
 export interface Schedule {
   /** Kernels in run order. */
@@ -45,10 +43,15 @@ export interface ScheduleInput {
   /** Outputs and update values: their values must be stored. */
   readonly roots: ReadonlySet<Tensor>;
   readonly updates: readonly (readonly [Tensor, Tensor])[];
+  /** The target's limits: inline expressions deeper than `maxFusedHeight` graph ops are stored. */
+  readonly target: Target;
 }
 
-export function schedule({ order, roots, updates }: ScheduleInput): Schedule {
-  const stored = chooseStored(order, roots);
+export function schedule({ order, roots, updates, target }: ScheduleInput): Schedule {
+  const maxHeight = target.maxFusedHeight;
+  /** A value joins a kernel only if computing it there walks at most this deep. */
+  const maxWalk = 2 * maxHeight;
+  const stored = chooseStored(order, roots, target);
   const groups: Group[] = [];
   const groupOf = new Map<Tensor, Group>();
   const readers = new Map<Tensor, Set<Group>>();
@@ -68,7 +71,7 @@ export function schedule({ order, roots, updates }: ScheduleInput): Schedule {
     }, group, (t) => groupOf.get(t), stage);
     for (const [t, ix] of items) if (w.at(t, ix) === undefined) return undefined;
     // Too deep inline (e.g. a long chain would fuse into one expression): not here.
-    if (group !== undefined && w.maxDepth > MAX_WALK) return undefined;
+    if (group !== undefined && w.maxDepth > maxWalk) return undefined;
     return reads;
   };
   const commit = (group: Group, reads: Reads) => {
@@ -200,7 +203,18 @@ export function schedule({ order, roots, updates }: ScheduleInput): Schedule {
 }
 
 /** Step 1: inline or stored, for every elementwise op and view. */
-function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>): Set<Tensor> {
+/**
+ * Height of one fused graph op in the target's IR: a transcendental the target decomposes
+ * counts as the depth of its polynomial (about 8 levels), anything else as 1.
+ */
+function opHeight(t: Tensor, target: Target): number {
+  const op = t.op as string;
+  if (!(TRANSCENDENTALS as readonly string[]).includes(op)) return 1;
+  const choice = target.math[op as Transcendental][t.dtype === 'float64' ? 'f64' : 'f32'];
+  return choice === 'decompose' ? 8 : 1;
+}
+
+function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, target: Target): Set<Tensor> {
   const users = new Map<Tensor, Tensor[]>();
   for (const t of order) for (const x of t.inputs) {
     const u = users.get(x);
@@ -243,8 +257,8 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>): Set
   const height = new Map<Tensor, number>();
   for (const t of order) {
     if (!inlineKind(t) || stored.has(t)) { height.set(t, 0); continue; }
-    const h = 1 + Math.max(0, ...t.inputs.map((x) => height.get(x) ?? 0));
-    if (h > MAX_HEIGHT) { stored.add(t); height.set(t, 0); } else height.set(t, h);
+    const h = opHeight(t, target) + Math.max(0, ...t.inputs.map((x) => height.get(x) ?? 0));
+    if (h > target.maxFusedHeight) { stored.add(t); height.set(t, 0); } else height.set(t, h);
   }
   return stored;
 }

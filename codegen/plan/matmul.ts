@@ -1,0 +1,94 @@
+/**
+ * The matmul plan, as data: loop order, register tile, vector axis, packing, accumulator dtype,
+ * scratch. Chosen from the operands' strides and the target; backends print it.
+ *  - order `dot`: register tiles of rows × cols sums run down k together (each load of a shared
+ *    by the tile's columns, each load of b by its rows). For b contiguous along k (transposed),
+ *    or b small enough (k·n ≤ 64K elements) to stay in cache while read by columns.
+ *  - order `ikj`: `rows` values of a are held while one row of b streams past, added into a
+ *    panel of rows × n sums in scratch. For large row-contiguous b, read once per block.
+ *  - vector `j`: lanes of adjacent output columns at once (broadcast a, vector loads of b);
+ *    when b is not contiguous along j it is packed into scratch first (k × n, row-major).
+ * Leftover rows (m mod rows) and columns (n mod cols) run the same code with smaller tiles.
+ */
+import { strideOf } from '../affine.js';
+import { reachable } from '../expr.js';
+import type { DType, Expr, MatmulKernel, VarId } from '../ir.js';
+import { STORAGE_BYTES } from '../ir.js';
+import type { Target } from '../target.js';
+
+export type MatmulOrder = 'ikj' | 'dot';
+
+export interface MatmulPlan {
+  readonly order: MatmulOrder;
+  /** Register tile: rows × cols sums (cols counts scalars: 2 vectors of 4 lanes are 8). */
+  readonly tile: { readonly rows: number; readonly cols: number };
+  /** Vectorized axis (`none`: scalar code). */
+  readonly vector: 'j' | 'none';
+  readonly lanes: number;
+  /** b copied into scratch as k × n row-major before the products (vector j over a strided b). */
+  readonly packB: boolean;
+  readonly accType: DType;
+  /** Sums of an `ikj` block kept in scratch: rows × n of accType. */
+  readonly panelRows: number;
+  /** Scratch this kernel needs (bytes, 16-aligned parts): panel, then packed b. */
+  readonly scratchBytes: number;
+  readonly panelBytes: number;
+  /** Leftovers run with 1-row / narrower tiles. */
+  readonly tails: { readonly rows: number; readonly cols: number };
+}
+
+/** b up to this many elements is read column-wise (dot order); beyond, row by row (ikj). */
+const DOT_MAX_B = 65536;
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Strides of the loads of `e` along var `v` (every load, deduplicated). */
+function loadStrides(e: Expr, v: VarId): number[] {
+  return reachable([e]).filter((x) => x.kind === 'load').map((x) => strideOf((x as Expr & { kind: 'load' }).index, v));
+}
+
+export function planMatmul(k: MatmulKernel, target: Target): MatmulPlan {
+  const M = k.i.extent;
+  const N = k.j.extent;
+  const K = k.k.extent;
+  const bLoads = reachable([k.b]).filter((e) => e.kind === 'load');
+  const accBytes = STORAGE_BYTES[k.accType === 'f64' ? 'f64' : 'f32'];
+  if (target.lanes > 1 && k.accType === 'f32') {
+    // Vector over j: b must be contiguous along j (else packed), and the operands loads only.
+    const jStrides = loadStrides(k.b, k.j.v);
+    const contiguous = bLoads.length > 0 && jStrides.every((s) => s === 1);
+    const packB = !contiguous && N >= target.lanes;
+    const lanes = target.lanes;
+    const cols = N >= target.matmulTile.cols ? target.matmulTile.cols : lanes;
+    const rows = Math.min(target.matmulTile.rows, M);
+    const packBytes = packB ? align16(K * N * 4) : 0;
+    if (N >= lanes) {
+      return {
+        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, accType: k.accType, panelRows: 0,
+        scratchBytes: packBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
+      };
+    }
+  }
+  const kContiguous = bLoads.length > 0 && bLoads.every((e) =>
+    e.kind === 'load' && strideOf(e.index, k.k.v) === 1 && strideOf(e.index, k.j.v) !== 1);
+  const order: MatmulOrder = kContiguous || N === 1 || K * N <= DOT_MAX_B ? 'dot' : 'ikj';
+  const rows = Math.min(target.matmulTile.rows, M);
+  const cols = Math.min(target.name === 'js' ? 4 : target.matmulTile.cols, N);
+  const panelRows = rows;
+  // The epilogue of both orders reads the sums of a block of rows from a panel.
+  const panelBytes = align16(panelRows * N * accBytes);
+  return {
+    order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, accType: k.accType,
+    panelRows, scratchBytes: panelBytes, panelBytes, tails: { rows: M % rows, cols: order === 'ikj' ? 0 : N % cols },
+  };
+}
+
+/** One line for reports: `matmul 32×784·784×32: order ikj, tile 4×32, vector none, acc f64, panel 4×32 (scratch)`. */
+export function describeMatmulPlan(k: MatmulKernel, p: MatmulPlan): string {
+  const batch = k.batch.map((l) => l.extent).join('×');
+  const shape = `${batch ? `${batch} × ` : ''}${k.i.extent}×${k.k.extent}·${k.k.extent}×${k.j.extent}`;
+  const parts = [`order ${p.order}`, `tile ${p.tile.rows}×${p.tile.cols}`, p.vector === 'none' ? 'scalar' : `vector ${p.vector} (${p.lanes} lanes)`, `acc ${p.accType}`];
+  if (p.packB) parts.push('b packed');
+  if (p.panelRows > 0) parts.push(`panel ${p.panelRows}×${k.j.extent} in scratch`);
+  return `matmul ${shape}: ${parts.join(', ')}`;
+}
