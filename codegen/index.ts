@@ -17,6 +17,6 @@ export { matmulOrder } from './js/matmul.js';
 export type { MatmulOrder } from './js/matmul.js';
 export { Executable, buildProgram, describeLoops } from './executable.js';
 export type { View, KernelInfo, BuildOptions } from './executable.js';
-export { WasmModule, WasmFunc, WASM_OPS } from './wasm/module.js';
-export type { ValType, WasmOp, Immediate, MemArg, V128Const } from './wasm/module.js';
+export { WasmModule, WasmFunc, WASM_OPCODES } from './wasm/module.js';
+export type { ValType, WasmOp, WasmOpInfo, WasmImmKind, Immediate, MemArg, V128Const } from './wasm/module.js';
 export { wasmSimdAvailable, relaxedSimdAvailable } from './wasm/probe.js';

@@ -34,7 +34,12 @@ function encodeBody(f: FuncView): number[] {
     i = j;
   }
   const code = [...vec(runs)];
-  for (const ins of f.body) if ('op' in ins) code.push(...ins.info.bytes, ...ins.imm);
+  const ops = f.body.filter((ins) => 'op' in ins);
+  ops.forEach((ins, k) => {
+    // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
+    if (ins.op === 'else' && ops[k + 1]?.op === 'end') return;
+    code.push(...ins.info.bytes, ...ins.imm);
+  });
   code.push(0x0b);
   return [...uleb(code.length), ...code];
 }

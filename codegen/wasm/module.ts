@@ -3,7 +3,7 @@
  * as they go (locals, labels, lanes, operand types), and the same module is written either as
  * binary (toBytes) or as readable text (toWat).
  */
-import { OPCODES, opInfo } from './opcodes.js';
+import { opInfo } from './opcodes.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
 import { sleb32, sleb64, uleb } from './leb128.js';
 import { bytes32, bytes64, f32Bits, f64Bits, formatF32, formatF64 } from './floats.js';
@@ -15,7 +15,8 @@ import { printModule } from './wat.js';
 import type { ModuleView } from './view.js';
 
 export type { ValType } from './types.js';
-export type { WasmOp } from './opcodes.js';
+export type { WasmOp, OpInfo as WasmOpInfo, ImmKind as WasmImmKind } from './opcodes.js';
+export { OPCODES as WASM_OPCODES } from './opcodes.js';
 
 /** Memory immediate: byte offset and alignment in bytes (default: the access's natural alignment). */
 export interface MemArg {
@@ -128,8 +129,7 @@ export class WasmFunc {
   readonly locals: { type: ValType; name: string | undefined }[] = [];
   readonly body: Instr[] = [];
   readonly paramNames: readonly (string | undefined)[];
-  /** The first memory instruction used, if any (the module must import a memory). */
-  memoryOp: WasmOp | undefined;
+  private firstMemoryOp: WasmOp | undefined;
   private readonly checker: StackChecker;
   private readonly names = new Set<string>();
   private count = 0;
@@ -162,6 +162,11 @@ export class WasmFunc {
     return index < this.params.length ? this.paramNames[index] : this.locals[index - this.params.length]?.name;
   }
 
+  /** The first memory instruction used, if any (the module must then import a memory). */
+  get memoryOp(): WasmOp | undefined {
+    return this.firstMemoryOp;
+  }
+
   /** Open blocks at this point (0 at the function body's top level). */
   get depth(): number {
     return this.checker.depth;
@@ -187,7 +192,7 @@ export class WasmFunc {
     } catch (e) {
       throw new Error(`${at}: ${(e as Error).message}`);
     }
-    if (info.imm === 'mem' || op.startsWith('memory.')) this.memoryOp ??= op;
+    if (info.imm === 'mem' || op.startsWith('memory.')) this.firstMemoryOp ??= op;
     this.count++;
     return this;
   }
@@ -397,6 +402,3 @@ function v128(x: Immediate): [number[], string] {
   }
   return [bytes, `${shape} ${words.join(' ')}`];
 }
-
-/** Every opcode name, for tools and tests. */
-export const WASM_OPS = Object.keys(OPCODES) as WasmOp[];
