@@ -422,4 +422,19 @@ describe('errors name the function and the instruction', () => {
     const g = new WasmModule().func('g', [], ['f32']);
     expect(() => g.op('if', 'f32')).toThrow(/expects i32 on the stack/);
   });
+
+  it('unreachable code: the stack is polymorphic, but what is pushed stays (as wabt decides)', () => {
+    const ok = new WasmModule();
+    ok.func('a', [], []).op('unreachable').op('drop');
+    ok.func('b', [], []).op('unreachable').op('select').op('drop');
+    ok.func('c', [], ['v128']).op('block', 'v128').op('unreachable').op('br', 0).op('end');
+    expectRoundTrip(ok);
+    const bad = new WasmModule();
+    bad.func('d', [], []).op('unreachable').op('select');
+    expect(() => bad.toBytes()).toThrow(/function d: the body ends with any on the stack; the function returns nothing/);
+    const blk = new WasmModule().func('e', [], []).op('block').op('unreachable').op('select');
+    expect(() => blk.op('end')).toThrow(/\(end\): leaves any on the stack; the block expects nothing/);
+    expect(() => new WasmModule().func('g', [], []).op('block', 'i32').op('f32.const', 1).op('br', 0))
+      .toThrow(/\(br\): expects i32 on the stack, found f32/);
+  });
 });

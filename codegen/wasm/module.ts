@@ -246,8 +246,7 @@ export class WasmFunc {
         c.pop(['i32']);
         const b = c.popAny(), a = c.popAny();
         if (a !== 'any' && b !== 'any' && a !== b) throw new Error(`select needs two operands of one type, found ${a} ${b}`);
-        const t = a === 'any' ? b : a;
-        if (t !== 'any') c.push(t);
+        c.push(a === 'any' ? b : a); // may be 'any' in unreachable code: still a value on the stack
         return;
       }
       case 'call': {

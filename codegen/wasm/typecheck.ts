@@ -30,7 +30,7 @@ export class StackChecker {
     return this.frames[this.frames.length - 1]!;
   }
 
-  push(...ts: readonly ValType[]): void {
+  push(...ts: readonly Slot[]): void {
     this.stack.push(...ts);
   }
 
