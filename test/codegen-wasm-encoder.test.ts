@@ -282,7 +282,7 @@ describe('random well-typed programs', () => {
         randomBody(f, helper, choices);
         m.export('main', f);
         expectRoundTrip(m);
-      }), { numRuns: 150 });
+      }), { numRuns: 120 });
   });
 
   it('float constants of every kind print and parse back to the same bits', () => {
@@ -415,6 +415,9 @@ describe('errors name the function and the instruction', () => {
     expect(() => f.op('i32.const', 1.5)).toThrow(/i32 constant must be an integer/);
     expect(() => f.op('f32.load', { align: 8 })).toThrow(/align 8 must be a power of two no larger than 4 bytes/);
     expect(() => f.op('nop', 1)).toThrow(/takes no immediate/);
+    expect(() => f.op('v128.const', 3)).toThrow(/v128.const takes one of/);
+    expect(() => f.op('v128.const', { f32x4: [1, 2] })).toThrow(/f32x4 needs 4 lanes/);
+    expect(() => f.op('i32.load', { offset: 4, alignment: 2 } as never)).toThrow(/memory immediate must be/);
     expect(() => f.op('i32.fancy' as WasmOp)).toThrow(/unknown instruction/);
     f.op('f32.load');
     f.op('drop');
