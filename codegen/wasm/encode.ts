@@ -1,0 +1,45 @@
+/** The binary writer: sections 1 (type), 2 (import), 3 (function), 7 (export), 10 (code). */
+import { encodeName, uleb } from './leb128.js';
+import { VALTYPE_CODE } from './types.js';
+import type { ValType } from './types.js';
+import type { FuncView, ModuleView } from './view.js';
+
+const vec = (items: readonly number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const types = (ts: readonly ValType[]): number[] => [...uleb(ts.length), ...ts.map((t) => VALTYPE_CODE[t])];
+
+export function encodeModule(m: ModuleView): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  if (m.types.length) out.push(...section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
+  if (m.memory) {
+    const { min, max, shared } = m.memory;
+    const limits = max === undefined ? [0x00, ...uleb(min)] : [shared ? 0x03 : 0x01, ...uleb(min), ...uleb(max)];
+    out.push(...section(2, vec([[...encodeName('env'), ...encodeName('memory'), 0x02, ...limits]])));
+  }
+  if (m.funcs.length) out.push(...section(3, vec(m.funcs.map((f) => uleb(f.typeIndex)))));
+  if (m.exports.length) out.push(...section(7, vec(m.exports.map((e) => [...encodeName(e.name), 0x00, ...uleb(e.index)]))));
+  if (m.funcs.length) out.push(...section(10, vec(m.funcs.map(encodeBody))));
+  return Uint8Array.from(out);
+}
+
+/** A function body: run-length local declarations, the instructions, and the closing end. */
+function encodeBody(f: FuncView): number[] {
+  const runs: number[][] = [];
+  let i = 0;
+  while (i < f.locals.length) {
+    const t = f.locals[i]!.type;
+    let j = i;
+    while (j < f.locals.length && f.locals[j]!.type === t) j++;
+    runs.push([...uleb(j - i), VALTYPE_CODE[t]]);
+    i = j;
+  }
+  const code = [...vec(runs)];
+  const ops = f.body.filter((ins) => 'op' in ins);
+  ops.forEach((ins, k) => {
+    // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
+    if (ins.op === 'else' && ops[k + 1]?.op === 'end') return;
+    code.push(...ins.info.bytes, ...ins.imm);
+  });
+  code.push(0x0b);
+  return [...uleb(code.length), ...code];
+}

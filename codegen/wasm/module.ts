@@ -1,0 +1,284 @@
+/**
+ * A small WebAssembly module builder: functions are appended instruction by instruction, checked
+ * as they go (locals, labels, lanes, operand types), and the same module is written either as
+ * binary (toBytes) or as readable text (toWat).
+ */
+import { opInfo } from './opcodes.js';
+import type { OpInfo, WasmOp } from './opcodes.js';
+import { encodeImmediate } from './immediates.js';
+import { StackChecker } from './typecheck.js';
+import { IDENT, isValType } from './types.js';
+import type { ValType } from './types.js';
+import { encodeModule } from './encode.js';
+import { printModule } from './wat.js';
+import type { ModuleView } from './view.js';
+
+export type { ValType } from './types.js';
+export type { WasmOp, OpInfo as WasmOpInfo, ImmKind as WasmImmKind } from './opcodes.js';
+export { OPCODES as WASM_OPCODES } from './opcodes.js';
+
+/** Memory immediate: byte offset and alignment in bytes (default: the access's natural alignment). */
+export interface MemArg {
+  readonly offset?: number;
+  readonly align?: number;
+}
+
+/** A v128.const: four f32/i32 lanes or two f64/i64 lanes. */
+export type V128Const =
+  | { readonly f32x4: readonly number[] }
+  | { readonly i32x4: readonly number[] }
+  | { readonly f64x2: readonly number[] }
+  | { readonly i64x2: readonly bigint[] };
+
+export type Immediate = number | bigint | ValType | WasmFunc | MemArg | V128Const | readonly number[] | undefined;
+
+/** One appended instruction: its immediate already encoded and spelled, or a WAT-only comment. */
+export type Instr =
+  | { readonly op: WasmOp; readonly info: OpInfo; readonly imm: readonly number[]; readonly text: string }
+  | { readonly comment: string };
+
+interface Memory { min: number; max: number | undefined; shared: boolean }
+
+const MAX_PAGES = 65536;
+
+export class WasmModule {
+  private readonly funcs: WasmFunc[] = [];
+  private readonly exports: { name: string; func: WasmFunc }[] = [];
+  private memory: Memory | undefined;
+
+  /** Imports one memory as (import "env" "memory" (memory min max?)); at most one. */
+  importMemory(minPages: number, maxPages?: number, shared = false): void {
+    if (this.memory) throw new Error('wasm: importMemory called twice (one memory per module)');
+    const pages = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_PAGES;
+    if (!pages(minPages)) throw new Error(`wasm: memory minimum ${minPages} is not a page count in 0..${MAX_PAGES}`);
+    if (maxPages !== undefined && (!pages(maxPages) || maxPages < minPages)) {
+      throw new Error(`wasm: memory maximum ${maxPages} must be a page count in ${minPages}..${MAX_PAGES}`);
+    }
+    if (shared && maxPages === undefined) throw new Error('wasm: a shared memory needs a maximum');
+    this.memory = { min: minPages, max: maxPages, shared };
+  }
+
+  get hasMemory(): boolean {
+    return this.memory !== undefined;
+  }
+
+  /** A function; its params are locals 0..n-1 (optionally named for WAT). */
+  func(name: string, params: readonly ValType[], results: readonly ValType[], paramNames?: readonly (string | undefined)[]): WasmFunc {
+    checkName(name, 'function');
+    if (this.funcs.some((f) => f.name === name)) throw new Error(`wasm: duplicate function name ${name}`);
+    for (const t of [...params, ...results]) {
+      if (!isValType(t)) throw new Error(`wasm: function ${name}: unknown value type ${String(t)}`);
+    }
+    const fn = new WasmFunc(this, this.funcs.length, name, params, results, paramNames ?? []);
+    this.funcs.push(fn);
+    return fn;
+  }
+
+  /** The function at `index` (for call by index). */
+  funcAt(index: number): WasmFunc | undefined {
+    return this.funcs[index];
+  }
+
+  /** Exports a function under `name` (an identifier, like every name we print). */
+  export(name: string, fn: WasmFunc): void {
+    checkName(name, 'export');
+    if (this.funcs[fn.index] !== fn) throw new Error(`wasm: export ${name}: function ${fn.name} belongs to another module`);
+    if (this.exports.some((e) => e.name === name)) throw new Error(`wasm: duplicate export ${name}`);
+    this.exports.push({ name, func: fn });
+  }
+
+  /** The binary module. */
+  toBytes(): Uint8Array {
+    return encodeModule(this.view());
+  }
+
+  /** Readable text of the very same module (wat2wasm gives back toBytes()). */
+  toWat(): string {
+    return printModule(this.view());
+  }
+
+  /** Checks every body is complete and collects what the encoder and printer need. */
+  private view(): ModuleView {
+    const types: { params: readonly ValType[]; results: readonly ValType[] }[] = [];
+    const keys: string[] = [];
+    const funcs = this.funcs.map((f) => {
+      f.checkComplete();
+      if (f.memoryOp && !this.memory) {
+        throw new Error(`wasm: function ${f.name} uses memory (${f.memoryOp}) but the module has none; call importMemory`);
+      }
+      const key = `${f.params.join(',')}>${f.results.join(',')}`;
+      let typeIndex = keys.indexOf(key);
+      if (typeIndex < 0) {
+        typeIndex = keys.push(key) - 1;
+        types.push({ params: f.params, results: f.results });
+      }
+      return { name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, locals: f.locals, body: f.body };
+    });
+    return {
+      memory: this.memory,
+      types,
+      funcs,
+      exports: this.exports.map((e) => ({ name: e.name, index: e.func.index, funcName: e.func.name })),
+    };
+  }
+}
+
+export class WasmFunc {
+  /** Declared locals after the params, with optional WAT names. */
+  readonly locals: { type: ValType; name: string | undefined }[] = [];
+  readonly body: Instr[] = [];
+  readonly paramNames: readonly (string | undefined)[];
+  private firstMemoryOp: WasmOp | undefined;
+  private readonly checker: StackChecker;
+  private readonly names = new Set<string>();
+  private count = 0;
+
+  /** @internal use WasmModule.func */
+  constructor(
+    private readonly module: WasmModule,
+    readonly index: number,
+    readonly name: string,
+    readonly params: readonly ValType[],
+    readonly results: readonly ValType[],
+    paramNames: readonly (string | undefined)[],
+  ) {
+    if (paramNames.length > params.length) throw new Error(`wasm: function ${name}: more param names than params`);
+    for (const n of paramNames) if (n !== undefined) this.claim(n, 'param');
+    this.paramNames = paramNames;
+    this.checker = new StackChecker(results);
+  }
+
+  /** Locals declared so far, params included. */
+  get localCount(): number {
+    return this.params.length + this.locals.length;
+  }
+
+  localType(index: number): ValType | undefined {
+    return index < this.params.length ? this.params[index] : this.locals[index - this.params.length]?.type;
+  }
+
+  private localName(index: number): string | undefined {
+    return index < this.params.length ? this.paramNames[index] : this.locals[index - this.params.length]?.name;
+  }
+
+  /** The first memory instruction used, if any (the module must then import a memory). */
+  get memoryOp(): WasmOp | undefined {
+    return this.firstMemoryOp;
+  }
+
+  /** Open blocks at this point (0 at the function body's top level). */
+  get depth(): number {
+    return this.checker.depth;
+  }
+
+  /** A new local; returns its index. The optional name is printed as $name in WAT. */
+  local(type: ValType, name?: string): number {
+    if (!isValType(type)) throw new Error(`wasm: function ${this.name}: unknown local type ${String(type)}`);
+    if (name !== undefined) this.claim(name, 'local');
+    this.locals.push({ type, name });
+    return this.localCount - 1;
+  }
+
+  /** Appends one instruction (see OPCODES for names and immediate kinds). */
+  op(op: WasmOp, ...imm: Immediate[]): this {
+    const at = `wasm: function ${this.name}, instruction #${this.count} (${op})`;
+    const info = opInfo(op);
+    if (!info) throw new Error(`${at}: unknown instruction`);
+    try {
+      const [bytes, text] = encodeImmediate(info, imm, {
+        depth: this.depth, localCount: this.localCount, localName: (i) => this.localName(i), callee: (x) => this.callee(x),
+      });
+      this.check(op, info, imm);
+      this.body.push({ op, info, imm: bytes, text });
+    } catch (e) {
+      throw new Error(`${at}: ${(e as Error).message}`);
+    }
+    if (info.imm === 'mem' || op.startsWith('memory.')) this.firstMemoryOp ??= op;
+    this.count++;
+    return this;
+  }
+
+  /** A WAT-only `;; text` line (not in the binary); line breaks start new comment lines. */
+  comment(text: string): this {
+    for (const line of String(text).split(/\r\n|\r|\n/)) this.body.push({ comment: line });
+    return this;
+  }
+
+  /** @internal throws unless every block is closed and the stack holds exactly the results. */
+  checkComplete(): void {
+    try {
+      this.checker.finish();
+    } catch (e) {
+      throw new Error(`wasm: function ${this.name}: ${(e as Error).message}`);
+    }
+  }
+
+  private claim(name: string, what: string): void {
+    checkName(name, `${what} in function ${this.name}`);
+    if (this.names.has(name)) throw new Error(`wasm: function ${this.name}: duplicate local name ${name}`);
+    this.names.add(name);
+  }
+
+  /** Operand types and control structure. */
+  private check(op: WasmOp, info: OpInfo, imm: readonly Immediate[]): void {
+    const c = this.checker;
+    if (info.pops && info.pushes) {
+      c.pop(info.pops);
+      c.push(...info.pushes);
+      return;
+    }
+    switch (op) {
+      case 'block': case 'loop': case 'if': c.open(op, imm[0] as ValType | undefined); return;
+      case 'else': c.else(); return;
+      case 'end': c.end(); return;
+      case 'br': c.pop(c.labelTypes(imm[0] as number)); c.setUnreachable(); return;
+      case 'br_if': {
+        const ts = c.labelTypes(imm[0] as number);
+        c.pop(['i32']);
+        c.pop(ts);
+        c.push(...ts);
+        return;
+      }
+      case 'return': c.pop(c.funcResults); c.setUnreachable(); return;
+      case 'unreachable': c.setUnreachable(); return;
+      case 'nop': return;
+      case 'drop': c.popAny(); return;
+      case 'select': {
+        c.pop(['i32']);
+        const b = c.popAny(), a = c.popAny();
+        if (a !== 'any' && b !== 'any' && a !== b) throw new Error(`select needs two operands of one type, found ${a} ${b}`);
+        c.push(a === 'any' ? b : a); // may be 'any' in unreachable code: still a value on the stack
+        return;
+      }
+      case 'call': {
+        const callee = this.callee(imm[0]);
+        c.pop(callee.params);
+        c.push(...callee.results);
+        return;
+      }
+      case 'local.get': c.push(this.localType(imm[0] as number)!); return;
+      case 'local.set': c.pop([this.localType(imm[0] as number)!]); return;
+      case 'local.tee': {
+        const t = this.localType(imm[0] as number)!;
+        c.pop([t]);
+        c.push(t);
+        return;
+      }
+      default: throw new Error('instruction has no stack signature');
+    }
+  }
+
+  private callee(x: Immediate): WasmFunc {
+    const fn = x instanceof WasmFunc ? x : typeof x === 'number' ? this.module.funcAt(x) : undefined;
+    if (!fn || this.module.funcAt(fn.index) !== fn) {
+      throw new Error(`call target ${x instanceof WasmFunc ? x.name : String(x)} is not a function of this module (declare it first)`);
+    }
+    return fn;
+  }
+}
+
+function checkName(name: string, what: string): void {
+  if (typeof name !== 'string' || !IDENT.test(name)) {
+    throw new Error(`wasm: bad ${what} name ${JSON.stringify(name)} (must match ${IDENT})`);
+  }
+}

@@ -1,0 +1,21 @@
+/** The checked, flattened module the binary encoder and the WAT printer both read. */
+import type { Instr } from './module.js';
+import type { ValType } from './types.js';
+
+export interface FuncView {
+  readonly name: string;
+  readonly typeIndex: number;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  readonly paramNames: readonly (string | undefined)[];
+  readonly locals: readonly { readonly type: ValType; readonly name: string | undefined }[];
+  readonly body: readonly Instr[];
+}
+
+export interface ModuleView {
+  readonly memory: { readonly min: number; readonly max: number | undefined; readonly shared: boolean } | undefined;
+  /** Distinct signatures in order of first use. */
+  readonly types: readonly { readonly params: readonly ValType[]; readonly results: readonly ValType[] }[];
+  readonly funcs: readonly FuncView[];
+  readonly exports: readonly { readonly name: string; readonly index: number; readonly funcName: string }[];
+}

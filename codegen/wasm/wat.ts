@@ -1,0 +1,41 @@
+/** The text writer: the same module as encode.ts, flat instructions indented by block nesting. */
+import type { ValType } from './types.js';
+import type { FuncView, ModuleView } from './view.js';
+
+const sig = (params: readonly ValType[], results: readonly ValType[]): string =>
+  [params.length ? `(param ${params.join(' ')})` : '', results.length ? `(result ${results.join(' ')})` : '']
+    .filter(Boolean).join(' ');
+
+export function printModule(m: ModuleView): string {
+  const lines = ['(module'];
+  if (m.memory) {
+    const { min, max, shared } = m.memory;
+    lines.push(`  (import "env" "memory" (memory ${min}${max === undefined ? '' : ` ${max}`}${shared ? ' shared' : ''}))`);
+  }
+  m.types.forEach((t, i) => lines.push(`  (type (;${i};) (func${t.params.length || t.results.length ? ' ' : ''}${sig(t.params, t.results)}))`));
+  for (const f of m.funcs) lines.push(...printFunc(f));
+  for (const e of m.exports) lines.push(`  (export "${e.name}" (func $${e.funcName}))`);
+  lines.push(')');
+  return lines.join('\n') + '\n';
+}
+
+function printFunc(f: FuncView): string[] {
+  const params = f.params.map((t, i) => (f.paramNames[i] ? `(param $${f.paramNames[i]} ${t})` : `(param ${t})`));
+  const results = f.results.length ? [`(result ${f.results.join(' ')})`] : [];
+  const lines = [`  (func $${f.name} (type ${f.typeIndex})${[...params, ...results].map((s) => ' ' + s).join('')}`];
+  for (const l of f.locals) lines.push(`    (local ${l.name ? `$${l.name} ` : ''}${l.type})`);
+  let depth = 0;
+  for (const ins of f.body) {
+    if ('comment' in ins) {
+      lines.push(`${pad(depth)};;${ins.comment ? ' ' + ins.comment : ''}`);
+      continue;
+    }
+    if (ins.op === 'end' || ins.op === 'else') depth--;
+    lines.push(`${pad(depth)}${ins.op}${ins.text ? ' ' + ins.text : ''}`);
+    if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'else') depth++;
+  }
+  lines.push('  )');
+  return lines;
+}
+
+const pad = (depth: number): string => '  '.repeat(depth + 2);
