@@ -1,0 +1,252 @@
+/**
+ * A contraction as one WebAssembly function, printing its plan (plan/matmul.ts).
+ * Vector plan (`vector j`): for each block of R rows and each tile of C columns (C/4 vectors),
+ * R·C/4 f32x4 sums run down k together: per k, each row's a(i, k) is loaded once and splatted,
+ * each vector of b(k, j..j+3) loaded once, and every sum takes one multiply and one add. Plain
+ * operand loads walk by pointer increments. Leftover columns run one vector, then scalar
+ * columns; leftover rows run the same tiles with fewer rows. The epilogue runs on the lanes of
+ * each sum where it can (every access contiguous or constant along j), else lane by lane.
+ * Scalar plan: one sum per (i, j), k innermost.
+ */
+import { strideOf } from '../affine.js';
+import { reachable } from '../expr.js';
+import type { Expr, MatmulKernel, Store } from '../ir.js';
+import { STORAGE_BYTES } from '../ir.js';
+import type { MatmulPlan } from '../plan/matmul.js';
+import { sharedNodes } from '../plan/placement.js';
+import { WASM_TARGET } from '../target.js';
+import type { WasmEnv } from './exprs.js';
+import { STORE } from './exprs.js';
+import { forLoop, scoped, writeTemps } from './loops.js';
+import { valType } from './ops.js';
+
+export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scratchOffset: number): void {
+  const f = env.f;
+  for (const l of [...k.batch, k.i, k.j, k.k]) env.vars.set(l.v, f.local('i32'));
+  const iL = env.varLocal(k.i.v);
+  const jL = env.varLocal(k.j.v);
+  const kL = env.varLocal(k.k.v);
+  const accNode = reachable(k.stores.map((s) => s.value)).find((e) => e.kind === 'acc');
+  const roots = k.stores.map((s) => s.value);
+
+  /** The stores with their values computed first (a store may overwrite what another reads). */
+  const stores = (lanes: boolean) => {
+    writeTemps(env, sharedNodes(roots, lanes ? env.vectorTemps : env.scalarTemps, WASM_TARGET), lanes);
+    const values = k.stores.map((s) => {
+      if (lanes) env.vector(s.value);
+      else env.scalar(s.value);
+      const l = f.local(lanes ? 'v128' : valType(s.value.dtype));
+      f.op('local.set', l);
+      return l;
+    });
+    k.stores.forEach((s: Store, n) => {
+      const arg = env.address(s.buffer, s.index);
+      f.op('local.get', values[n]!);
+      f.op(lanes ? 'v128.store' : STORE[env.buffers[s.buffer]!.dtype], arg);
+    });
+  };
+  const withAcc = (local: number, lanes: boolean, body: () => void) => scoped(env, () => {
+    if (accNode) (lanes ? env.vectorTemps : env.scalarTemps).set(accNode.id, local);
+    body();
+  });
+
+  /** acc = Σ_k a·b for the current i and j, in scalar code. */
+  const scalarSum = (acc: number) => {
+    const t = plan.accType === 'f64' ? 'f64' : 'f32';
+    f.op(`${t}.const`, 0).op('local.set', acc);
+    forLoop(f, kL, 0, k.k.extent, 1, () => {
+      f.op('local.get', acc);
+      env.scalar(k.a);
+      if (t === 'f64' && k.a.dtype === 'f32') f.op('f64.promote_f32');
+      env.scalar(k.b);
+      if (t === 'f64' && k.b.dtype === 'f32') f.op('f64.promote_f32');
+      f.op(`${t}.mul`).op(`${t}.add`).op('local.set', acc);
+    });
+  };
+
+  const body = () => {
+    if (plan.vector === 'none') {
+      const acc = f.local(plan.accType === 'f64' ? 'f64' : 'f32');
+      forLoop(f, iL, 0, k.i.extent, 1, () => forLoop(f, jL, 0, k.j.extent, 1, () => {
+        scalarSum(acc);
+        withAcc(acc, false, () => stores(false));
+      }));
+      return;
+    }
+    emitVectorMatmul(env, k, plan, scratchOffset, { iL, jL, kL, stores, withAcc, scalarSum });
+  };
+
+  const openBatch = (d: number) => {
+    if (d === k.batch.length) return body();
+    forLoop(f, env.varLocal(k.batch[d]!.v), 0, k.batch[d]!.extent, 1, () => openBatch(d + 1));
+  };
+  openBatch(0);
+}
+
+interface Parts {
+  iL: number; jL: number; kL: number;
+  stores: (lanes: boolean) => void;
+  withAcc: (local: number, lanes: boolean, body: () => void) => void;
+  scalarSum: (acc: number) => void;
+}
+
+/** A plain load of a buffer (no prologue): walked by a pointer. */
+function plainLoad(e: Expr): (Expr & { kind: 'load' }) | undefined {
+  return e.kind === 'load' ? e : undefined;
+}
+
+function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scratchOffset: number, p: Parts): void {
+  const f = env.f;
+  const { iL, jL, kL } = p;
+  const M = k.i.extent;
+  const N = k.j.extent;
+  const K = k.k.extent;
+  const R = plan.tile.rows;
+  const C = plan.tile.cols;
+
+  // b packed into scratch as K × N row-major (when it is not contiguous along j).
+  const packed = plan.packB;
+  if (packed) {
+    forLoop(f, kL, 0, K, 1, () => forLoop(f, jL, 0, N, 1, () => {
+      f.op('local.get', kL).op('i32.const', N).op('i32.mul').op('local.get', jL).op('i32.add').op('i32.const', 2).op('i32.shl');
+      env.scalar(k.b);
+      f.op('f32.store', { offset: scratchOffset, align: 4 });
+    }));
+  }
+  const aLoad = plainLoad(k.a);
+  const bLoad = packed ? undefined : plainLoad(k.b);
+  const aStrideK = aLoad ? strideOf(aLoad.index, k.k.v) * STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
+  const aIsF32 = aLoad ? env.buffers[aLoad.buffer]!.dtype === 'f32' : false;
+  const bStrideK = packed ? N * 4 : bLoad ? strideOf(bLoad.index, k.k.v) * 4 : 0;
+
+  /** A tile of `rows` rows from row iL, `vecs` vectors of columns from column jL. */
+  const tile = (rows: number, vecs: number) => {
+    const sums = Array.from({ length: rows }, () => Array.from({ length: vecs }, () => f.local('v128')));
+    const aPtr = Array.from({ length: rows }, () => f.local('i32'));
+    const bPtr = f.local('i32');
+    const aLanes = f.local('v128');
+    const bVec = Array.from({ length: vecs }, () => f.local('v128'));
+    for (const row of sums) for (const s of row) f.op('v128.const', { f32x4: [0, 0, 0, 0] }).op('local.set', s);
+    // Pointers at k = 0 (the constant part of each index stays in the memarg offset).
+    let aArg = { offset: 0, align: 4 };
+    if (aLoad && aIsF32) {
+      for (let r = 0; r < rows; r++) {
+        f.op('i32.const', 0).op('local.set', kL);
+        f.op('local.get', iL);
+        if (r > 0) f.op('i32.const', r).op('i32.add');
+        f.op('local.set', iL);
+        aArg = env.address(aLoad.buffer, aLoad.index) as { offset: number; align: number };
+        f.op('local.set', aPtr[r]!);
+        if (r > 0) f.op('local.get', iL).op('i32.const', r).op('i32.sub').op('local.set', iL);
+      }
+    }
+    let bArg = { offset: 0, align: 4 };
+    if (packed) {
+      f.op('local.get', jL).op('i32.const', 2).op('i32.shl').op('local.set', bPtr);
+      bArg = { offset: scratchOffset, align: 4 };
+    } else if (bLoad) {
+      f.op('i32.const', 0).op('local.set', kL);
+      bArg = env.address(bLoad.buffer, bLoad.index) as { offset: number; align: number };
+      f.op('local.set', bPtr);
+    }
+    const j0 = f.local('i32');
+    f.op('local.get', jL).op('local.set', j0);
+    forLoop(f, kL, 0, K, 1, () => {
+      for (let c = 0; c < vecs; c++) {
+        if (packed || bLoad) {
+          f.op('local.get', bPtr).op('v128.load', { offset: bArg.offset + 16 * c, align: 4 });
+        } else {
+          // b with a prologue, on the lanes of columns j0 + 4c …
+          f.op('local.get', j0).op('i32.const', 4 * c).op('i32.add').op('local.set', jL);
+          env.laneVar = k.j.v;
+          env.vector(k.b);
+          env.laneVar = undefined;
+        }
+        f.op('local.set', bVec[c]!);
+      }
+      for (let r = 0; r < rows; r++) {
+        if (aLoad && aIsF32) {
+          f.op('local.get', aPtr[r]!).op('v128.load32_splat', aArg);
+        } else {
+          f.op('local.get', iL);
+          if (r > 0) f.op('i32.const', r).op('i32.add');
+          const iSaved = f.local('i32');
+          f.op('local.set', iSaved);
+          const iOld = f.local('i32');
+          f.op('local.get', iL).op('local.set', iOld).op('local.get', iSaved).op('local.set', iL);
+          env.scalar(k.a);
+          f.op('f32x4.splat');
+          f.op('local.get', iOld).op('local.set', iL);
+        }
+        f.op('local.set', aLanes);
+        for (let c = 0; c < vecs; c++) {
+          f.op('local.get', sums[r]![c]!).op('local.get', aLanes).op('local.get', bVec[c]!).op('f32x4.mul').op('f32x4.add').op('local.set', sums[r]![c]!);
+        }
+      }
+      if (aLoad && aIsF32) for (let r = 0; r < rows; r++) f.op('local.get', aPtr[r]!).op('i32.const', aStrideK).op('i32.add').op('local.set', aPtr[r]!);
+      if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', bStrideK).op('i32.add').op('local.set', bPtr);
+    });
+    f.op('local.get', j0).op('local.set', jL);
+    // Epilogue, tile by tile.
+    const i0 = f.local('i32');
+    f.op('local.get', iL).op('local.set', i0);
+    for (let r = 0; r < rows; r++) {
+      f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
+      for (let c = 0; c < vecs; c++) {
+        f.op('local.get', j0).op('i32.const', 4 * c).op('i32.add').op('local.set', jL);
+        if (epilogueLanes) {
+          env.laneVar = k.j.v;
+          p.withAcc(sums[r]![c]!, true, () => p.stores(true));
+          env.laneVar = undefined;
+        } else {
+          const lane = f.local('f32');
+          const jc = f.local('i32');
+          f.op('local.get', jL).op('local.set', jc);
+          for (let l = 0; l < 4; l++) {
+            f.op('local.get', sums[r]![c]!).op('f32x4.extract_lane', l).op('local.set', lane);
+            f.op('local.get', jc).op('i32.const', l).op('i32.add').op('local.set', jL);
+            p.withAcc(lane, false, () => p.stores(false));
+          }
+        }
+      }
+    }
+    f.op('local.get', i0).op('local.set', iL);
+    f.op('local.get', j0).op('local.set', jL);
+  };
+
+  // Whether the epilogue runs on lanes: every access moves by 0 or 1 along j, no j as a value, no f64.
+  const epilogueNodes = reachable(k.stores.map((s) => s.value));
+  const epilogueLanes = k.stores.every((s) => strideOf(s.index, k.j.v) === 1)
+    && epilogueNodes.every((e) => e.dtype !== 'f64' && !(e.kind === 'var' && e.v === k.j.v)
+      && !(e.kind === 'load' && (![0, 1].includes(strideOf(e.index, k.j.v)) || env.buffers[e.buffer]!.dtype === 'u8')));
+
+  const nFull = N - (N % C);
+  const nVec = N - (N % 4);
+  const columns = (rows: number) => {
+    if (nFull > 0) forLoop(f, jL, 0, nFull, C, () => tile(rows, C / 4));
+    for (let j = nFull; j + 4 <= nVec; j += 4) {
+      f.op('i32.const', j).op('local.set', jL);
+      tile(rows, 1);
+    }
+    if (nVec < N) {
+      // Scalar columns, row by row.
+      const acc = f.local('f32');
+      const i0 = f.local('i32');
+      f.op('local.get', iL).op('local.set', i0);
+      for (let r = 0; r < rows; r++) {
+        f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
+        forLoop(f, jL, nVec, N, 1, () => {
+          p.scalarSum(acc);
+          p.withAcc(acc, false, () => p.stores(false));
+        });
+      }
+      f.op('local.get', i0).op('local.set', iL);
+    }
+  };
+  const mFull = M - (M % R);
+  if (mFull > 0) forLoop(f, iL, 0, mFull, R, () => columns(R));
+  if (mFull < M) {
+    f.op('i32.const', mFull).op('local.set', iL);
+    columns(M - mFull);
+  }
+}
