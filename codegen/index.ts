@@ -17,3 +17,5 @@ export { matmulOrder } from './js/matmul.js';
 export type { MatmulOrder } from './js/matmul.js';
 export { Executable, buildProgram, describeLoops } from './executable.js';
 export type { View, KernelInfo, BuildOptions } from './executable.js';
+export { DECOMPOSITIONS, f32Interpreter, log1p } from './decomp/index.js';
+export type { ScalarMath, UnaryDecomposition, BinaryDecomposition } from './decomp/index.js';
