@@ -68,7 +68,7 @@ const TWO_THIRDS_SPLIT = splitConstant(TWO_THIRDS);
 /**
  * ln x as a double-float (relative error ≈ 2⁻³⁶) for finite x > 0, as pow needs: s = f/(2 + f)
  * is carried as sh + sl, and ln(1 + f) = 2s + (2/3)·s³ + s⁵·P(s²) with the cubic term as a
- * double-float too (it is up to 1% of the result); only the s⁵ tail is plain float32. ~140 ops.
+ * double-float too (it is up to 1% of the result); only the s⁵ tail is plain float32. ~112 ops.
  */
 export function logDoubleFloat<F, I, B>(m: ScalarMath<F, I, B>, x: F): DoubleFloat<F> {
   const { kf, f } = reduce(m, x);

@@ -2,7 +2,7 @@
  * tanh x in float32 arithmetic. |x| < 0.625: tanh x = x + x·z·P(z), z = x², P a degree-4 minimax
  * fit (relative error 2⁻²⁷·⁷). Otherwise tanh|x| = 1 − 2/(e^(2|x|) + 1). Both on |x|, the sign copied back;
  * e^(2|x|) overflowing to +∞ gives exactly 1, so tanh(±∞) = ±1 with no special case.
- * Bound: 1 ulp over all float32 (measured; see docs/math.md). ~48 ops.
+ * Bound: 1 ulp over all float32 (measured; see docs/math.md). ~55 ops.
  */
 import type { ScalarMath } from './builder.js';
 import { horner } from './polynomial.js';
