@@ -27,3 +27,5 @@ export type { BuiltKernels } from './backend.js';
 export { WasmModule, WasmFunc, WASM_OPCODES } from './wasm/module.js';
 export type { ValType, WasmOp, WasmOpInfo, WasmImmKind, Immediate, MemArg, V128Const } from './wasm/module.js';
 export { wasmSimdAvailable, relaxedSimdAvailable } from './wasm/probe.js';
+export { DECOMPOSITIONS, f32Interpreter, log1p } from './decomp/index.js';
+export type { ScalarMath, UnaryDecomposition, BinaryDecomposition } from './decomp/index.js';
