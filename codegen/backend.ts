@@ -2,6 +2,8 @@
 export interface BuiltKernels {
   /** Readable text of what runs (JS source, or the module's WAT). */
   readonly source: string;
+  /** The binary module (wasm). */
+  readonly bytes?: Uint8Array;
   readonly run: () => void;
   readonly kernels: readonly (() => void)[];
   readonly functionNames: readonly string[];

@@ -8,7 +8,7 @@ import type { AccId, Affine, BufferDecl, Expr, VarId } from '../ir.js';
 import { STORAGE_BYTES } from '../ir.js';
 import type { ScalarOp, Transcendental } from '../ops.js';
 import type { MemArg, WasmFunc, WasmOp } from './module.js';
-import type { WasmImport } from './imports.js';
+import type { WasmImport } from './module.js';
 import { valType, WASM_SCALAR, WASM_VECTOR } from './ops.js';
 import type { ValType } from './types.js';
 

@@ -1,0 +1,76 @@
+/**
+ * The WebAssembly backend: prints a program plan as one module that imports the memory the
+ * arena lives in (sized once from the memory plan, never grown) and, only when an f64
+ * transcendental needs it, the host's Math; one exported function per kernel and `run`
+ * calling them in order. The same module is printed as WAT for reading (`exe.source`).
+ */
+import { reachable as reachableAll } from '../expr.js';
+import type { Expr } from '../ir.js';
+import { KERNEL_NAME } from '../ir.js';
+import type { Transcendental } from '../ops.js';
+import type { ProgramPlan } from '../plan/program.js';
+import { WasmEnv } from './exprs.js';
+import { emitLoopKernel } from './loops.js';
+import { emitMatmulKernel } from './matmul.js';
+import type { WasmFunc, WasmImport } from './module.js';
+import { WasmModule } from './module.js';
+import { HOST_MATH } from './ops.js';
+
+export interface WasmProgram {
+  readonly module: WasmModule;
+  readonly functionNames: readonly string[];
+  /** Host functions to import as `math.<name>`. */
+  readonly hostMath: readonly Transcendental[];
+}
+
+export function wasmKernelName(index: number, name: string): string {
+  if (!KERNEL_NAME.test(name)) throw new Error(`kernel ${index}: name ${JSON.stringify(name)} is not one of ours`);
+  return `k${index}_${name}`;
+}
+
+export function emitWasm(plan: ProgramPlan, pages: number): WasmProgram {
+  const m = new WasmModule();
+  m.importMemory(pages, pages);
+  const imports = new Map<Transcendental, WasmImport>();
+  const hostNeeded = hostMathOf(plan);
+  for (const op of hostNeeded) {
+    imports.set(op, m.importFunc('math', op, op === 'pow' ? ['f64', 'f64'] : ['f64'], ['f64']));
+  }
+  const host = (op: Transcendental): WasmImport => {
+    const i = imports.get(op);
+    if (i === undefined) throw new Error(`internal: ${op} on f64 was not imported`);
+    return i;
+  };
+  const functionNames: string[] = [];
+  const fns: WasmFunc[] = [];
+  plan.kernels.forEach((kp, n) => {
+    const name = wasmKernelName(n, kp.kernel.name);
+    functionNames.push(name);
+    const f = m.func(name, [], []);
+    f.comment(`${name}: ${kp.describe}`);
+    const env = new WasmEnv(f, plan.program.buffers, host);
+    if (kp.kind === 'loops') emitLoopKernel(env, kp.kernel, kp.placement, kp.vector);
+    else emitMatmulKernel(env, kp.kernel, kp.plan, plan.scratch.offset);
+    m.export(name, f);
+    fns.push(f);
+  });
+  const run = m.func('run', [], []);
+  for (const f of fns) run.op('call', f);
+  m.export('run', run);
+  return { module: m, functionNames, hostMath: hostNeeded };
+}
+
+/** The f64 transcendentals the program computes (the only host calls). */
+function hostMathOf(plan: ProgramPlan): Transcendental[] {
+  const found = new Set<Transcendental>();
+  const visit = (e: Expr) => {
+    if ((e.kind === 'unary' || e.kind === 'binary') && e.dtype === 'f64' && e.op in HOST_MATH) found.add(e.op as Transcendental);
+  };
+  for (const kp of plan.kernels) {
+    const k = kp.kernel;
+    const roots = k.kind === 'matmul' ? [k.a, k.b, ...k.stores.map((s) => s.value)]
+      : k.passes.flatMap((p) => (p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value)));
+    for (const e of reachableAll(roots)) visit(e);
+  }
+  return [...found].sort();
+}
