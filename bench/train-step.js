@@ -25,7 +25,7 @@ const torchThreads = opt('torch-threads', '1,2').split(',').filter(Boolean).map(
 const python = opt('python', '/usr/bin/python3');
 
 // gradc: the graph, its gradient, Adam as updates, compiled once.
-function gradcStep() {
+function gradcStep(backend) {
   const x = input('x', [BATCH, 784]);
   const t = input('t', [BATCH, 10], { oneHot: true });
   const lrT = input('lr_t', []);
@@ -45,7 +45,7 @@ function gradcStep() {
     const v1 = v.mul(0.999).add(g.square().mul(0.001));
     updates.push([m, m1], [v, v1], [p, p.sub(m1.mul(lrT).div(v1.sqrt().add(1e-7)))]);
   });
-  const exe = compile({ inputs: [x, t, lrT], outputs: { loss }, updates });
+  const exe = compile({ inputs: [x, t, lrT], outputs: { loss }, updates }, { backend });
   for (const [k, v] of Object.entries(init)) exe.setParam(k, v);
   const lr = new Float32Array(1);
   const feeds = { x: X[0], t: T[0], lr_t: lr };
@@ -99,7 +99,8 @@ const inProcess = (name, lib) => ({
 });
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const candidates = [
-  inProcess('gradc (compiled, js backend)', gradcStep()),
+  inProcess('gradc (compiled, wasm backend)', gradcStep('wasm')),
+  inProcess('gradc (compiled, js backend)', gradcStep('js')),
   inProcess('hand-written JS loop', handStep()),
   inProcess(`tfjs ${tf.version.tfjs} (cpu backend)`, await tfjsStep()),
   ...(await Promise.all([

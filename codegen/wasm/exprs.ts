@@ -23,6 +23,8 @@ export class WasmEnv {
   private readonly varies = new Map<number, boolean>();
   /** The var whose four consecutive values the lane code computes at once. */
   laneVar: VarId | undefined;
+  /** Accumulators that hold four lanes in lane code (a matmul's sums). */
+  readonly laneAccs = new Set<AccId>();
 
   constructor(
     readonly f: WasmFunc,
@@ -44,7 +46,8 @@ export class WasmEnv {
     const key = e.id * 4096 + v;
     const hit = this.varies.get(key);
     if (hit !== undefined) return hit;
-    let d = (e.kind === 'var' && e.v === v) || (e.kind === 'load' && e.index.terms.some((t) => t.v === v));
+    let d = (e.kind === 'var' && e.v === v) || (e.kind === 'load' && e.index.terms.some((t) => t.v === v))
+      || (e.kind === 'acc' && this.laneAccs.has(e.acc));
     for (let i = 0, n = childCount(e); i < n && !d; i++) d = this.dependsOnLane(child(e, i));
     this.varies.set(key, d);
     return d;

@@ -28,6 +28,7 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   const kL = env.varLocal(k.k.v);
   const accNode = reachable(k.stores.map((s) => s.value)).find((e) => e.kind === 'acc');
   const roots = k.stores.map((s) => s.value);
+  env.laneAccs.add(k.acc);
 
   /** The stores with their values computed first (a store may overwrite what another reads). */
   const stores = (lanes: boolean) => {

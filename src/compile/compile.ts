@@ -68,7 +68,7 @@ type FeedValue = Float32Array | Float64Array | readonly number[];
 
 /** The backend `compile` uses when none is asked for. */
 export function defaultBackend(): Backend {
-  return 'js';
+  return (process.env['GRADC_BACKEND'] as Backend | undefined) ?? 'js';
 }
 
 export class Executable {
