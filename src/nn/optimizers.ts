@@ -183,7 +183,10 @@ type Options<K extends string> = { learningRate?: LearningRate; globalClipNorm?:
 
 /** Positional (Keras-1 style, `sgd(0.1)`) or an options object (`sgd({ learningRate: 0.1 })`). */
 function make(name: OptimizerName, args: unknown[]): Optimizer {
-  if (args.length === 1 && args[0] !== null && typeof args[0] === 'object') return new Optimizer(name, args[0] as Record<string, unknown>);
+  if (args[0] !== null && typeof args[0] === 'object') {
+    if (args.slice(1).some((a) => a !== undefined)) throw new Error(`optimizers.${name}: pass one options object, or positional numbers, not both`);
+    return new Optimizer(name, args[0] as Record<string, unknown>);
+  }
   const o: Record<string, unknown> = {};
   ['learningRate', ...HYPER[name]].forEach((k, i) => {
     if (args[i] !== undefined) o[k] = args[i];
