@@ -34,12 +34,18 @@ export { writeFileAtomic, type FileContent } from './data/atomic-file.js';
 
 // Models and training (Keras/tfjs style)
 export { sequential, Sequential, type SequentialOptions, type CompileArgs } from './nn/sequential.js';
+export { Model } from './nn/model.js';
+export { model, FunctionalModel, type FunctionalOptions } from './nn/functional.js';
 export { layers, type DenseConfig, type DenseSpec } from './nn/layers.js';
 export * as initializers from './nn/initializers.js';
-export { optimizers, type OptimizerConfig } from './nn/optimizers.js';
-export { loadModel } from './nn/serialize.js';
+export { optimizers, Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerStep, type OptimizerPlan } from './nn/optimizers.js';
+export { schedules, type Schedule, type LearningRate } from './nn/schedules.js';
+export { callbacks, type EarlyStoppingOptions, type ModelCheckpointOptions } from './nn/callbacks.js';
+export type { Metric, MetricSpec } from './nn/metrics.js';
+export { loadModel, type LoadOptions } from './nn/load.js';
 export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks } from './nn/fit.js';
 export type { EvalResult } from './nn/inference.js';
+export type { Trainable } from './nn/trainable.js';
 export type { Backend, StepProgram } from './nn/program.js';
 export { trainingCurveSvg, niceTicks, type CurveData, type CurveOptions } from './cli/training-curve.js';
 

@@ -2,7 +2,7 @@
 // rebuilt here if any source is newer than the build).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModel, datasets } from 'gradc';
@@ -76,9 +76,8 @@ describe('gradc train (subprocess)', () => {
     writeFileSync(join(cwd, 'taken'), 'a file, not a directory');
     const cases: [string[], RegExp][] = [
       [['train', '--epochs', 'ten'], /^gradc: option '--epochs <n>' argument 'ten' is invalid\. must be a positive integer\.\n$/],
-      [['train', '--optimizer', 'adamw'], /^gradc: option '--optimizer <name>' argument 'adamw' is invalid\. Allowed choices are sgd, momentum, adam\.\n$/],
+      [['train', '--optimizer', 'adamax'], /^gradc: option '--optimizer <name>' argument 'adamax' is invalid\. Allowed choices are sgd, momentum, adam, adamw, rmsprop, adagrad\.\n$/],
       [['train', '--hidden', '32,x'], /^gradc: option '--hidden <sizes>' argument '32,x' is invalid\. must be layer sizes like 32 or 64,32/],
-      [['train', '--epochs', '1', '--train-size', '64', '--test-size', '10', '--out', 'taken/model'], /^gradc: .*(EEXIST|ENOTDIR).*\n$/],
       [['fly'], /^gradc: unknown command 'fly'\n$/],
     ];
     for (const [args, msg] of cases) {
@@ -87,5 +86,39 @@ describe('gradc train (subprocess)', () => {
       expect(r.err).toMatch(msg);
       expect(r.err).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('checks every output path before loading any data: one line naming the fix, no errno', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    writeFileSync(join(cwd, 'taken'), 'a file, not a directory');
+    mkdirSync(join(cwd, 'locked'));
+    chmodSync(join(cwd, 'locked'), 0o500);
+    const root = process.getuid?.() === 0; // root writes anywhere: skip the permission case
+    const quick = ['--epochs', '1', '--train-size', '64', '--test-size', '10'];
+    const cases: [string[], RegExp][] = [
+      [['--out', 'taken'], /^gradc: --out taken: .*taken is a file, not a directory; pass a new directory name, or remove the file\n$/],
+      [['--out', 'taken/model'], /^gradc: --out taken\/model: .*taken is a file, so nothing can be created below it; choose a path in a directory\n$/],
+      [['--out', ''], /^gradc: --out is empty; pass the directory to write the model to, e.g\. --out gradc-model\n$/],
+      [['--curve', 'taken/curve.svg'], /^gradc: --curve taken\/curve\.svg: .*taken is a file, so nothing can be created below it/],
+      [['--curve', '.'], /^gradc: --curve \.: .* is a directory; pass a file name, e\.g\. \.\/training-curve\.svg\n$/],
+      ...(root ? [] : [[['--out', 'locked/model'], /^gradc: --out locked\/model: the directory .*locked is not writable; choose a path you can write to\n$/]] as [string[], RegExp][]),
+      [['--train-size', '70000'], /^gradc: --train-size 70000: MNIST has 60,000 training images; pass at most 60000\n$/],
+      [['--test-size', '10001'], /^gradc: --test-size 10001: MNIST has 10,000 test images; pass at most 10000\n$/],
+      [['--epochs', '0'], /^gradc: option '--epochs <n>' argument '0' is invalid\. must be a positive integer\.\n$/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = gradc(['train', ...quick, ...args], cwd);
+      expect(r.err).toMatch(msg);
+      expect(r.code).toBe(1);
+      expect(r.out).not.toContain('MNIST'); // nothing was loaded
+    }
+    expect(readdirSync(cwd).sort()).toEqual(['locked', 'taken']);
+  });
+
+  it('exits quietly when its output pipe closes (gradc inspect | head)', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" inspect | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
+    expect(r.stdout).toMatch(/^training step of 784→32 relu→10 softmax/);
+    expect(r.stderr).toBe('status 0\n');
   });
 });

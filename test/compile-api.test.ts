@@ -1,5 +1,5 @@
 /** The public compile API: feeds, params, updates, names, fusion reports, memory, debugging. */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { compile, constant, evaluate, grad, input, oneHot, param, softmax } from 'gradc';
 import type { Tensor } from 'gradc';
 import { relErr, uniform } from './compile-helpers.js';
@@ -15,7 +15,7 @@ describe('feeds are checked before any kernel runs', () => {
     ['too short', { x: new Float32Array(5) }, /feed 'x' has 5 values but input 'x' \[2,3\] has 6/],
     ['wrong type', { x: new Int32Array(6) }, /feed 'x' is Int32Array; pass a Float32Array of 6 values/],
     ['a string', { x: 'abcdef' }, /feed 'x' is string; pass a Float32Array/],
-    ['nested', { x: [[1, 2, 3], [4, 5, 6]] }, /feed 'x' has 2 values but input 'x' \[2,3\] has 6/],
+    ['nested', { x: [[1, 2, 3], [4, 5, 6]] }, /feed 'x' is a nested array \(2 rows\); run takes flat data; pass a Float32Array of 6 values \(shape \[2,3\]\) \(e\.g\. Float32Array\.from\(rows\.flat\(\)\)\)/],
     ['non-numbers', { x: [1, 2, 3, 4, 5, '6'] }, /feed 'x' has a string at index 5/],
     ['unknown', { x: good, z: good }, /feed 'z' is not an input of this program; its inputs are 'x'/],
   ])('%s feed: a clear error, and nothing ran', (_, feeds, message) => {
@@ -225,13 +225,19 @@ describe('debugging', () => {
     expect(at(4)).toContain('function k0_sum_exp()');
   });
 
-  test('GRADC_DEBUG sets the level; bad values are refused', () => {
+  test('GRADC_DEBUG sets the level; a bad value is warned about once and ignored', () => {
     process.env.GRADC_DEBUG = '2';
     const lines: string[] = [];
     compile(spec, { log: (l) => lines.push(l) });
     expect(lines).toHaveLength(2);
     process.env.GRADC_DEBUG = 'lots';
-    expect(() => compile(spec)).toThrow(/GRADC_DEBUG must be 0, 1, 2, 3 or 4, got 'lots'/);
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const quiet: string[] = [];
+    compile(spec, { log: (l) => quiet.push(l) });
+    compile(spec, { log: (l) => quiet.push(l) });
+    expect(quiet).toEqual([]);
+    expect(warned.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/GRADC_DEBUG must be 0, 1, 2, 3 or 4, got 'lots'; ignoring it/)]);
+    warned.mockRestore();
     expect(() => compile(spec, { debug: 7 })).toThrow(/debug must be 0-4/);
   });
 });

@@ -12,6 +12,7 @@ import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
 import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
 import { seedDerivation } from './explain.js';
+import { exitQuietlyOnClosedPipe } from './output-paths.js';
 
 function fail(e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);
@@ -45,7 +46,7 @@ export function buildCli(): Command {
       .command('train')
       .description('train the seed MLP (784→32 relu→10 softmax, adam, batch 32, 10 epochs) on MNIST; report test accuracy; save the model and training-curve.svg'),
   )
-    .addOption(new Option('--epochs <n>', 'passes over the training set').argParser((v) => (v === '0' ? 0 : positiveInt(v))).default(SEED_DEFAULTS.epochs))
+    .addOption(new Option('--epochs <n>', 'passes over the training set').argParser(positiveInt).default(SEED_DEFAULTS.epochs))
     .addOption(new Option('--out <dir>', 'where to write the model').default('gradc-model'))
     .addOption(new Option('--curve <file>', 'where to write the training curve').default('training-curve.svg'))
     .addOption(new Option('--train-size <n>', 'train on the first n training images only (default: all 60,000)').argParser(positiveInt))
@@ -84,6 +85,7 @@ export function buildCli(): Command {
   return program;
 }
 
+exitQuietlyOnClosedPipe();
 buildCli()
   .parseAsync(process.argv)
   .catch(fail);

@@ -1,8 +1,9 @@
 /** `gradc train`: the seed recipe on MNIST, with a progress bar, test accuracy, the model and its training curve. */
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mnist } from '../data/mnist.js';
 import { writeFileAtomic } from '../data/atomic-file.js';
+import { checkOutDir, checkOutFile } from './output-paths.js';
 import { epochProgress } from './progress.js';
 import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 import { trainingCurveSvg } from './training-curve.js';
@@ -17,6 +18,13 @@ export interface TrainOptions extends RecipeOptions {
 }
 
 export async function train(o: TrainOptions, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<{ testAcc: number; testLoss: number }> {
+  // every output path is checked before the data is loaded: a bad one must not cost a run
+  const out = checkOutDir(o.out);
+  const curve = checkOutFile(o.curve, '--curve');
+  if (out === curve) throw new Error(`--out and --curve are both ${o.out}; give the curve its own file name`);
+  for (const [flag, v, max] of [['--train-size', o.trainSize, 60000], ['--test-size', o.testSize, 10000]] as const) {
+    if (v !== undefined && v > max) throw new Error(`${flag} ${v}: MNIST has ${max.toLocaleString('en-US')} ${flag === '--train-size' ? 'training' : 'test'} images; pass at most ${max}`);
+  }
   const loadStart = Date.now();
   const data = mnist({ trainSize: o.trainSize, testSize: o.testSize });
   const nTrain = data.xTrain.shape[0]!;
@@ -49,9 +57,7 @@ export async function train(o: TrainOptions, print: (line: string) => void = (l)
   print(`trained ${o.epochs} epochs in ${trainSecs.toFixed(1)} s (${Math.round((nTrain * o.epochs) / Math.max(trainSecs, 1e-3)).toLocaleString('en-US')} samples/s)`);
   print(`test accuracy: ${(test.acc! * 100).toFixed(2)}% (loss ${test.loss.toFixed(4)}) on ${nTest.toLocaleString('en-US')} test images`);
 
-  const out = resolve(o.out);
   await model.save(out);
-  const curve = resolve(o.curve);
   mkdirSync(dirname(curve), { recursive: true });
   if (o.epochs > 0) {
     writeFileAtomic(

@@ -14,6 +14,7 @@ import { lower } from '../lower/lower.js';
 import { schedule } from '../schedule/fusion.js';
 import type { BufferRole } from '../schedule/memory.js';
 import { debugLevel, defaultLog } from './debug.js';
+import { warn } from './warn.js';
 import { checkSpec } from './spec.js';
 import type { CompileSpec } from './spec.js';
 import { simplifyRoots } from './simplify.js';
@@ -91,6 +92,9 @@ export class Executable {
   private readonly inputF32: readonly boolean[];
   private readonly params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
   private readonly out: Outputs;
+  /** Params no setParam has written yet. */
+  private readonly unset: Set<string>;
+  private warnedUnset = false;
 
   /** Use `compile`. */
   constructor(private readonly exe: KernelExecutable, parts: {
@@ -110,6 +114,7 @@ export class Executable {
     this.inputViews = exe.inputs as readonly View[];
     this.params = parts.params;
     this.paramNames = [...parts.params.keys()];
+    this.unset = new Set(this.paramNames);
     this.out = parts.outputs;
     this.compileMs = parts.compileMs;
     this.phaseMs = parts.phaseMs;
@@ -128,6 +133,7 @@ export class Executable {
     let count = 0;
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
+    if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
     for (let s = 0; s < n; s++) this.inputViews[s]!.set(feeds[this.inputNames[s]!]!);
     this.exe.run();
     return this.out;
@@ -140,8 +146,10 @@ export class Executable {
       for (let i = 0; i < view.length; i++) {
         const v = data(i);
         if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
-        view[i] = v;
+        if (!Number.isFinite(v)) throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${v} at index ${i}; params must be finite numbers`);
       }
+      for (let i = 0; i < view.length; i++) view[i] = data(i);
+      this.unset.delete(this.nameOf(node));
       return;
     }
     if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
@@ -150,12 +158,13 @@ export class Executable {
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-      for (let i = 0; i < data.length; i++) {
-        if (typeof data[i] !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has a ${typeof data[i]} at index ${i}; pass numbers`);
-      }
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
+      if (!Number.isFinite(v)) throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
     }
     view.set(data);
+    this.unset.delete(this.nameOf(node));
   }
 
   /** A copy of a param's current value (or copied into `into`, allocation-free). */
@@ -165,6 +174,18 @@ export class Executable {
     if (into.length !== view.length) throw new GraphError('getParam', `param '${this.nameOf(node)}' has ${view.length} values, into has ${into.length}`);
     into.set(view);
     return into;
+  }
+
+  /**
+   * A param never set holds zeros. tfjs and PyTorch always initialise their variables, so a run
+   * on params nobody set is most likely a forgotten setParam: warn once (zeros may be meant, e.g.
+   * optimizer slots: `exe.setParam(p, () => 0)` says so and silences this).
+   */
+  private warnUnset(): void {
+    this.warnedUnset = true;
+    const names = [...this.unset].map((s) => `'${s}'`);
+    warn(`run: param${names.length > 1 ? 's' : ''} ${names.slice(0, 6).join(', ')}${names.length > 6 ? `, … (${names.length} in all)` : ''} ` +
+      `never set, so ${names.length > 1 ? 'they hold' : 'it holds'} zeros; call exe.setParam(name, values) first (exe.setParam(name, () => 0) if zeros are meant)`);
   }
 
   private nameOf(t: Tensor): string {
@@ -191,6 +212,9 @@ export class Executable {
     if (!Object.prototype.hasOwnProperty.call(feeds, name)) this.badFeed(s, `missing feed for input '${name}'`);
     const v = feeds[name];
     if (v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v)) {
+      if (Array.isArray(v) && Array.isArray(v[0])) {
+        this.badFeed(s, `feed '${name}' is a nested array (${v.length} rows); run takes flat data`, ` (e.g. Float32Array.from(rows.flat()))`);
+      }
       if (v.length !== size) {
         throw new GraphError('run', `feed '${name}' has ${v.length} values but input '${name}' ${fmtShape(this.inputShapes[s]!)} has ${size}`);
       }

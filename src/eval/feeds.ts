@@ -20,7 +20,10 @@ export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: 
   const kind = leaf.op === 'param' ? 'param' : 'input';
   const expect = `a Float32Array or number array of ${leaf.size} values (shape ${fmtShape(leaf.shape)})`;
   if (!Object.prototype.hasOwnProperty.call(feeds, name)) {
-    throw new GraphError(where, `no feed for ${kind} '${name}' ${fmtShape(leaf.shape)}; pass feeds['${name}'] as ${expect}`);
+    // a feed of another name with the same letters but for case, or a letter or two off, is likely a misspelling
+    const near = Object.keys(feeds).filter((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= Math.min(2, name.length >> 1));
+    const hint = near.length > 0 ? ` (feeds has ${near.map((k) => `'${k}'`).join(', ')}: misspelled?)` : '';
+    throw new GraphError(where, `no feed for ${kind} '${name}' ${fmtShape(leaf.shape)}; pass feeds['${name}'] as ${expect}${hint}`);
   }
   const value = feeds[name];
   if (isNumberArray(value)) {
@@ -71,4 +74,15 @@ export function checkOneHotRows(where: string, name: string, values: ArrayLike<n
       );
     }
   }
+}
+
+/** Levenshtein distance (names are short). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

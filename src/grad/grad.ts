@@ -33,6 +33,7 @@ export function vjp(outputs: readonly Tensor[], wrt: readonly Tensor[], cotangen
   });
 
   const order = topoSort(outputs);
+  checkSameNamedLeaves(order, wrt);
   // Only nodes that depend on some `wrt` need a cotangent.
   const wanted = new Set(wrt);
   const needed = new Set<Tensor>();
@@ -65,6 +66,26 @@ export function vjp(outputs: readonly Tensor[], wrt: readonly Tensor[], cotangen
     });
   }
   return wrt.map((w) => total.get(w) ?? f.zeros(w.shape, w.dtype));
+}
+
+/**
+ * A `wrt` leaf the outputs do not read, while they read another leaf of the same name, is almost
+ * surely a second `param('W', …)` made by mistake: its gradient would be a silent zero. Refuse it.
+ */
+function checkSameNamedLeaves(order: readonly Tensor[], wrt: readonly Tensor[]): void {
+  const leaves = wrt.filter((w) => w.op === 'input' || w.op === 'param') as Tensor<'input' | 'param'>[];
+  if (leaves.length === 0) return;
+  const inGraph = new Set(order);
+  const byName = new Map<string, Tensor<'input' | 'param'>>();
+  for (const t of order) if (t.op === 'input' || t.op === 'param') byName.set((t as Tensor<'input' | 'param'>).attrs.name, t as Tensor<'input' | 'param'>);
+  for (const w of leaves) {
+    if (inGraph.has(w)) continue;
+    const other = byName.get(w.attrs.name);
+    if (other === undefined) continue;
+    const desc = (t: Tensor<'input' | 'param'>) => `${t.op} '${t.attrs.name}' ${fmtShape(t.shape)} ${t.dtype}`;
+    throw new GraphError('grad', `wrt ${desc(w)} is not the node the loss reads: the loss reads ${desc(other)}, a different node of the same name; ` +
+      `pass the node the loss was built from (the same param(...) object), or give the two different names`);
+  }
 }
 
 /** ∂loss/∂w for each w in `wrt`, as graph nodes. `loss` must hold a single value. */

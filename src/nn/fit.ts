@@ -1,32 +1,26 @@
 /**
  * model.fit: checks everything, then feeds batches to the compiled training step. The step is
  * built once per batch size (the full size, and the last smaller batch's size), so an epoch
- * allocates nothing per step: rows are gathered into the programs' own feed buffers.
+ * allocates nothing per step: rows are gathered into the programs' own feed buffers. A callback
+ * may recompile the model (a new optimizer or learning rate) or set `model.stopTraining`; both
+ * take effect at the next batch.
  */
-import { Rng } from '../data/rng.js';
+import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
 import { checkX, checkY } from './data-input.js';
-import { evaluateRange, gatherRows } from './inference.js';
-import { accuracyCount, countCorrect, type AccuracyMode } from './metrics.js';
+import { batchFor, evaluateRange, gatherRows } from './inference.js';
 import { checkPositiveInt } from './names.js';
-import type { Held, Sequential } from './sequential.js';
+import type { Held, Trainable } from './trainable.js';
 
-export interface EpochLogs {
-  loss: number;
-  acc?: number;
-  val_loss?: number;
-  val_acc?: number;
-}
+/** Per-epoch logs: loss, each metric (acc, mae, …), and val_ versions with validation data. */
+export type EpochLogs = { loss: number; acc?: number; val_loss?: number; val_acc?: number } & Record<string, number>;
 
 /** Per-batch logs: ONE object, updated in place after every batch (copy what you keep). */
-export interface BatchLogs {
-  batch: number;
-  size: number;
-  loss: number;
-  acc?: number;
-}
+export type BatchLogs = { batch: number; size: number; loss: number; acc?: number } & Record<string, number>;
 
 export interface Callbacks {
+  /** Called once before training with the model being trained (built-in callbacks keep it). */
+  setModel?: (model: Trainable) => void;
   onTrainBegin?: () => void | Promise<void>;
   onEpochBegin?: (epoch: number) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
@@ -41,7 +35,8 @@ export interface FitOptions {
   /** Fraction of the data, taken from the end before shuffling (as Keras), held out for validation. */
   validationSplit?: number;
   validationData?: [unknown, unknown];
-  callbacks?: Callbacks;
+  /** One callbacks object, or a list of them (Keras style: `[callbacks.earlyStopping(), { onEpochEnd }]`). */
+  callbacks?: Callbacks | readonly Callbacks[];
   /** 0: silent; 1 (default): one line per epoch. */
   verbose?: 0 | 1;
   /** Reseeds the model's generator (shuffling) before training. */
@@ -52,13 +47,43 @@ export interface FitOptions {
 
 export interface History {
   epoch: number[];
-  history: { loss: number[]; acc?: number[]; val_loss?: number[]; val_acc?: number[] };
+  history: { loss: number[]; acc?: number[]; val_loss?: number[]; val_acc?: number[] } & Record<string, number[]>;
 }
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'initialEpoch'];
+const HOOKS = ['setModel', 'onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
 
 function isThenable(v: unknown): v is Promise<void> {
   return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Several callback objects as one, called in order. */
+function mergeCallbacks(cb: unknown): Callbacks {
+  const list = cb === undefined ? [] : Array.isArray(cb) ? cb : [cb];
+  list.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') throw new Error(`fit: callbacks${Array.isArray(cb) ? `[${i}]` : ''} must be an object like { onEpochEnd(epoch, logs) {…} }, got ${c === null ? 'null' : typeof c}`);
+    for (const k of Object.keys(c)) {
+      if (!(HOOKS as readonly string[]).includes(k) && typeof (c as Record<string, unknown>)[k] === 'function') throw new Error(`fit: unknown callback '${k}'; callbacks are ${HOOKS.join(', ')}`);
+    }
+  });
+  if (list.length === 1 && !Array.isArray(cb)) return list[0] as Callbacks;
+  const out: Callbacks = {};
+  for (const h of HOOKS) {
+    const fns = (list as Callbacks[]).map((c) => c[h]?.bind(c)).filter((f) => f !== undefined) as ((...a: unknown[]) => unknown)[];
+    if (fns.length === 0) continue;
+    (out as Record<string, unknown>)[h] = (...args: unknown[]) => {
+      let chain: Promise<void> | null = null;
+      for (const f of fns) {
+        if (chain) chain = chain.then(() => f(...args) as void);
+        else {
+          const r = f(...args);
+          if (isThenable(r)) chain = r;
+        }
+      }
+      return chain ?? undefined;
+    };
+  }
+  return out;
 }
 
 interface Checked {
@@ -69,9 +94,9 @@ interface Checked {
   val: { x: TensorData; y: TensorData; oneHot: boolean; start: number; end: number } | null;
 }
 
-function checkFit(model: Sequential, xIn: unknown, yIn: unknown, o: FitOptions): Checked {
+function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): Checked {
   const cfg = model.requireConfig('fit');
-  const x = checkX(xIn, model.inputDim, 'fit: x');
+  const x = checkX(xIn, model.inputWidth, 'fit: x');
   const n = x.shape[0]!;
   const { y, oneHot } = checkY(yIn, n, model.outputUnits, cfg.loss, 'fit: y');
   if (o.validationSplit !== undefined && o.validationData !== undefined) {
@@ -79,7 +104,7 @@ function checkFit(model: Sequential, xIn: unknown, yIn: unknown, o: FitOptions):
   }
   if (o.validationData !== undefined) {
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
-    const vx = checkX(o.validationData[0], model.inputDim, 'fit: validationData x');
+    const vx = checkX(o.validationData[0], model.inputWidth, 'fit: validationData x');
     const vy = checkY(o.validationData[1], vx.shape[0]!, model.outputUnits, cfg.loss, 'fit: validationData y');
     return { x, y, oneHot, nTrain: n, val: { x: vx, y: vy.y, oneHot: vy.oneHot, start: 0, end: vx.shape[0]! } };
   }
@@ -93,145 +118,158 @@ function checkFit(model: Sequential, xIn: unknown, yIn: unknown, o: FitOptions):
 
 /** Everything the batch loop needs, allocated once per fit. */
 interface EpochRun {
-  model: Sequential;
+  model: Trainable;
   main: Held | null;
   last: Held | null;
+  /** The model's generation the programs above belong to. */
+  generation: number;
+  loss: string;
+  oneHot: boolean;
   full: number;
   rest: number;
   batchSize: number;
-  nTrain: number;
   order: Int32Array;
   x: Float32Array;
   y: Float32Array;
   width: number;
   yWidth: number;
   units: number;
-  mode: AccuracyMode;
-  metrics: boolean;
+  sparse: boolean;
   onBatchEnd: Callbacks['onBatchEnd'] | null;
   logs: BatchLogs;
-  /** [Σ loss·rows, correct predictions] of the epoch so far: typed, so accumulating never boxes. */
+  /** [Σ loss·rows, Σ score of each metric…] of the epoch so far: typed, so accumulating never boxes. */
   acc: Float64Array;
   /** A promise returned by onBatchEnd, awaited before the next batch. */
   pending: Promise<void> | null;
+  warnedNaN: boolean;
+}
+
+/** Re-reads the step programs after a callback recompiled the model. */
+function refresh(r: EpochRun): void {
+  if (r.generation === r.model.generation) return;
+  if (r.generation !== -1 && r.model.config!.loss !== r.loss) {
+    throw new Error(`fit: a callback recompiled the model with loss '${r.model.config!.loss}', but this fit checked its targets for '${r.loss}'; change the loss between fits (the optimizer, learning rate and metrics may change during one)`);
+  }
+  r.generation = r.model.generation;
+  r.main = r.full > 0 ? r.model.program('train', r.batchSize, r.oneHot) : null;
+  r.last = r.rest > 0 ? r.model.program('train', r.rest, r.oneHot) : null;
 }
 
 /**
  * Trains batches b0, b0+1, … synchronously (no per-step allocation: rows are gathered into the
- * step's own feed buffers, sums kept in a typed array) until the epoch ends or a callback returns
- * a promise. Returns the next batch index.
+ * step's own feed buffers, sums kept in a typed array) until the epoch ends, a callback returns
+ * a promise, or a callback asks to stop. Returns the next batch index.
  */
 function trainBatches(r: EpochRun, b0: number, batches: number): number {
-  const { model, order, x, y, width, yWidth, units, mode, metrics, logs, acc } = r;
+  const { model, order, x, y, width, yWidth, units, logs, acc } = r;
+  const fns = model.config!.metricFns;
+  const mode = r.sparse ? 'sparse' : 'dense';
   for (let b = b0; b < batches; b++) {
+    refresh(r);
     const held = b < r.full ? r.main! : r.last!;
     const rows = b < r.full ? r.batchSize : r.rest;
     model.activate(held);
-    const feeds = held.feeds;
-    const t = feeds['target']!;
-    gatherRows(x, width, feeds['x']!, order, b * r.batchSize, rows);
+    const t = held.target!;
+    gatherRows(x, width, held.x, order, b * r.batchSize, rows);
     gatherRows(y, yWidth, t, order, b * r.batchSize, rows);
-    model.step++;
-    if (held.scalarFeeds.length > 0) held.train!.plan.fillScalars(model.step, held.scalarFeeds);
-    const out = held.program.run(feeds);
+    model.beginStep(held);
+    const out = held.program.run(held.feeds);
     model.trained(held);
     const loss = out['loss']![0]!;
     acc[0] += loss * rows;
-    let batchCorrect = 0;
-    if (metrics) {
-      batchCorrect = countCorrect(out['y']!, t, rows, units, mode);
-      acc[1] += batchCorrect;
+    if (!r.warnedNaN && !Number.isFinite(loss)) {
+      r.warnedNaN = true;
+      warn(`fit: the loss became ${loss} at step ${model.step} (batch ${b}); the model has diverged. Lower the learning rate, clip gradients ` +
+        `(optimizers.adam({ learningRate, globalClipNorm: 1 })), or stop at once with callbacks.terminateOnNaN()`);
+    }
+    for (let m = 0; m < fns.length; m++) {
+      const s = fns[m]!.score(out['y']!, t, rows, units, mode);
+      acc[m + 1] += s;
+      if (r.onBatchEnd) logs[fns[m]!.key] = s / fns[m]!.count(rows, units);
     }
     if (r.onBatchEnd) {
       logs.batch = b;
       logs.size = rows;
       logs.loss = loss;
-      if (metrics) logs.acc = batchCorrect / accuracyCount(rows, units, mode);
       const p = r.onBatchEnd(b, logs);
       if (isThenable(p)) {
         r.pending = p;
         return b + 1;
       }
     }
+    if (model.stopTraining) return b + 1;
   }
   return batches;
 }
 
-export async function fitModel(model: Sequential, xIn: unknown, yIn: unknown, options: FitOptions = {}): Promise<History> {
+export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, options: FitOptions = {}): Promise<History> {
   if (options === null || typeof options !== 'object') throw new Error('fit: options must be an object like { epochs: 10, batchSize: 32 }');
   for (const k of Object.keys(options)) {
     if (!FIT_KEYS.includes(k)) throw new Error(`fit: unknown option '${k}'; options are ${FIT_KEYS.join(', ')}`);
   }
-  const cfg = model.requireConfig('fit');
+  const cfg0 = model.requireConfig('fit');
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${String(epochs)}`);
-  const batchSize = checkPositiveInt('fit: batchSize', options.batchSize ?? 32);
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${String(initialEpoch)}`);
   const shuffle = options.shuffle ?? true;
   const verbose = options.verbose ?? 1;
-  const cb = options.callbacks ?? {};
+  const cb = mergeCallbacks(options.callbacks);
   const data = checkFit(model, xIn, yIn, options);
-  if (options.seed !== undefined) model.rng = new Rng(options.seed);
+  const batchSize = model.fixedBatch === null ? checkPositiveInt('fit: batchSize', options.batchSize ?? 32) : batchFor(model, data.nTrain, options.batchSize, 'fit');
+  if (options.seed !== undefined) model.reseed(options.seed);
 
   const { x, y, oneHot, nTrain } = data;
-  const width = model.inputDim;
   const units = model.outputUnits;
-  const yWidth = y.shape.length === 1 ? 1 : units;
-  const metrics = cfg.metrics.length > 0;
+  const sparse = y.shape.length === 1;
   const full = Math.floor(nTrain / batchSize);
   const rest = nTrain % batchSize;
-  // Build both step programs before the first step: errors surface before any training.
-  const main = full > 0 ? model.program('train', batchSize, oneHot) : null;
-  const last = rest > 0 ? model.program('train', rest, oneHot) : null;
-
   const order = new Int32Array(nTrain);
-  const logs: BatchLogs = { batch: 0, size: 0, loss: 0 };
-  const history: History = { epoch: [], history: { loss: [] } };
-  if (metrics) history.history.acc = [];
-  if (data.val) {
-    history.history.val_loss = [];
-    if (metrics) history.history.val_acc = [];
-  }
-  if (cb.onTrainBegin) { const r = cb.onTrainBegin(); if (isThenable(r)) await r; }
-
+  const nMetrics = cfg0.metricFns.length;
   const run: EpochRun = {
-    model, main, last, full, rest, batchSize, nTrain, order, x: x.data, y: y.data, width, yWidth, units,
-    mode: cfg.accuracy, metrics, onBatchEnd: cb.onBatchEnd ?? null, logs, acc: new Float64Array(2), pending: null,
+    model, main: null, last: null, generation: -1, loss: cfg0.loss, oneHot, full, rest, batchSize, order, x: x.data, y: y.data,
+    width: model.inputWidth, yWidth: sparse ? 1 : units, units, sparse, onBatchEnd: cb.onBatchEnd ?? null,
+    logs: { batch: 0, size: 0, loss: 0 } as BatchLogs, acc: new Float64Array(1 + nMetrics), pending: null, warnedNaN: false,
   };
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+  // Build both step programs before the first step: errors surface before any training.
+  refresh(run);
+
+  const history: History = { epoch: [], history: { loss: [] } } as History;
+  model.stopTraining = false;
+  cb.setModel?.(model);
+  if (cb.onTrainBegin) { const r = cb.onTrainBegin(); if (isThenable(r)) await r; }
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     const started = Date.now();
     if (cb.onEpochBegin) { const r = cb.onEpochBegin(epoch); if (isThenable(r)) await r; }
     for (let i = 0; i < nTrain; i++) order[i] = i;
-    if (shuffle) model.rng.shuffle(order);
-    run.acc[0] = 0;
-    run.acc[1] = 0;
+    if (shuffle) model.shuffle(order);
+    // metrics as compiled now (a callback may have recompiled with others)
+    const fns = model.config!.metricFns;
+    if (run.acc.length !== 1 + fns.length) run.acc = new Float64Array(1 + fns.length);
+    run.acc.fill(0);
     const batches = full + (rest > 0 ? 1 : 0);
-    for (let b = 0; b < batches; ) {
+    let done = 0;
+    for (let b = 0; b < batches && !model.stopTraining; ) {
       b = trainBatches(run, b, batches);
+      done = b;
       if (run.pending) {
         const p = run.pending;
         run.pending = null;
         await p;
       }
     }
-    const lossSum = run.acc[0]!;
-    const correct = run.acc[1]!;
-    const epochLogs: EpochLogs = { loss: lossSum / nTrain };
-    if (metrics) epochLogs.acc = correct / accuracyCount(nTrain, units, cfg.accuracy);
+    const seen = Math.min(nTrain, done * batchSize);
+    const epochLogs = { loss: run.acc[0]! / seen } as EpochLogs;
+    model.config!.metricFns.forEach((f, m) => (epochLogs[f.key] = run.acc[m + 1]! / f.count(seen, units)));
     if (data.val) {
       const v = evaluateRange(model, data.val.x, data.val.y, data.val.oneHot, data.val.start, data.val.end, batchSize);
-      epochLogs.val_loss = v.loss;
-      if (v.acc !== undefined) epochLogs.val_acc = v.acc;
+      for (const [k, val] of Object.entries(v)) epochLogs[`val_${k}`] = val;
     }
-    model.epochsTrained = epoch + 1;
+    model.countEpoch();
     history.epoch.push(epoch);
-    history.history.loss.push(epochLogs.loss);
-    if (epochLogs.acc !== undefined) history.history.acc!.push(epochLogs.acc);
-    if (epochLogs.val_loss !== undefined) history.history.val_loss!.push(epochLogs.val_loss);
-    if (epochLogs.val_acc !== undefined) history.history.val_acc!.push(epochLogs.val_acc);
+    for (const [k, v] of Object.entries(epochLogs)) (history.history[k] ??= []).push(v);
     if (verbose === 1) {
-      const parts = Object.entries(epochLogs).map(([k, v]) => `${k}: ${(v as number).toFixed(4)}`);
+      const parts = Object.entries(epochLogs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
       console.log(`Epoch ${epoch + 1}/${epochs} - ${((Date.now() - started) / 1000).toFixed(1)}s - ${parts.join(' - ')}`);
     }
     if (cb.onEpochEnd) { const r = cb.onEpochEnd(epoch, epochLogs); if (isThenable(r)) await r; }

@@ -10,12 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-file.js';
-import { Rng, type RngState } from '../data/rng.js';
-import { dense, type DenseSpec } from './layers.js';
-import { planOptimizer, type OptimizerConfig } from './optimizers.js';
-import { Sequential } from './sequential.js';
-import type { Backend } from './program.js';
-import type { Tensor } from '../graph/tensor.js';
+import type { RngState } from '../data/rng.js';
+import type { SaveState } from './trainable.js';
 
 const FORMAT = 'gradc-model';
 const FORMAT_VERSION = 1;
@@ -23,51 +19,41 @@ const WEIGHTS_FILE = /^weights-[0-9a-f]{16}\.bin$/;
 
 interface TensorEntry { name: string; shape: number[]; offset: number }
 
-/** The optimizer slot params of a compiled model (zero-size grads: only names and shapes matter). */
-function slotParams(model: Sequential, opt: OptimizerConfig): Tensor<'param'>[] {
-  return planOptimizer(opt, model.params, model.params).slots;
-}
-
-export function saveModel(model: Sequential, dir: string): void {
-  if (typeof dir !== 'string' || dir.length === 0) throw new Error('model.save: pass a directory path');
-  model.pull();
-  const layers = model.layers;
-  const cfg = model.config;
-  const tensors: Tensor<'param'>[] = [...model.params, ...(cfg ? slotParams(model, cfg.optimizer) : [])];
+/**
+ * Writes a model. Refuses non-finite values before writing anything: loadModel refuses them
+ * too, and a diverged model saved over a good checkpoint would lose it.
+ */
+export function saveModel(s: SaveState, dir: string): void {
+  if (typeof dir !== 'string' || dir.length === 0) throw new Error(`model.save: pass a directory path, got ${typeof dir === 'string' ? 'an empty string' : String(dir)}`);
   const entries: TensorEntry[] = [];
   let bytes = 0;
-  for (const t of tensors) {
-    entries.push({ name: t.attrs.name, shape: [...t.shape], offset: bytes });
-    bytes += t.size * 4;
+  for (const t of s.tensors) {
+    for (let k = 0; k < t.value.length; k++) {
+      if (!Number.isFinite(t.value[k]!)) {
+        throw new Error(`model.save: '${t.name}'[${k}] is ${t.value[k]}: the model has diverged (its loss went to NaN or ∞), so nothing was written to ${dir}; ` +
+          'retrain with a lower learning rate or gradient clipping (globalClipNorm), keep the last good weights with callbacks.modelCheckpoint, or stop early with callbacks.terminateOnNaN()');
+      }
+    }
+    entries.push({ name: t.name, shape: [...t.shape], offset: bytes });
+    bytes += t.value.length * 4;
   }
   const bin = new Uint8Array(bytes);
   const view = new DataView(bin.buffer);
-  tensors.forEach((t, i) => {
-    const v = model.values.get(t.attrs.name) ?? new Float32Array(t.size); // a slot never stepped is zero
+  s.tensors.forEach((t, i) => {
     const base = entries[i]!.offset;
-    for (let k = 0; k < v.length; k++) view.setFloat32(base + 4 * k, v[k]!, true);
+    for (let k = 0; k < t.value.length; k++) view.setFloat32(base + 4 * k, t.value[k]!, true);
   });
   const sha256 = createHash('sha256').update(bin).digest('hex');
   const file = `weights-${sha256.slice(0, 16)}.bin`;
   const json = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
-    name: model.name,
-    seed: model.seed,
-    layers: layers.map((l) => ({
-      type: 'dense',
-      name: l.name,
-      units: l.spec.units,
-      inputDim: l.inputDim,
-      activation: l.spec.activation,
-      useBias: l.spec.useBias,
-      kernelInitializer: l.spec.kernelInitializer,
-      biasInitializer: l.spec.biasInitializer,
-    })),
-    training: cfg
-      ? { loss: cfg.loss, optimizer: { ...cfg.optimizer }, metrics: cfg.metrics, backend: cfg.backend }
-      : null,
-    state: { step: model.step, epochsTrained: model.epochsTrained, rng: model.rng.state() },
+    ...(s.kind === 'functional' ? { kind: 'functional' } : {}),
+    name: s.name,
+    seed: s.seed,
+    layers: s.topology,
+    training: s.training,
+    state: { step: s.step, epochsTrained: s.epochsTrained, rng: s.rng },
     weights: { file, bytes, sha256, tensors: entries },
   };
   mkdirSync(dir, { recursive: true });
@@ -113,30 +99,21 @@ function arr(v: Json, path: string): Json[] {
   return v;
 }
 
-function readLayer(v: Json, i: number): DenseSpec {
-  const path = `model.json layers[${i}]`;
-  const o = obj(v, path);
-  if (get(o, 'type') !== 'dense') bad(path, `unknown layer type ${JSON.stringify(get(o, 'type'))} (known: "dense")`);
-  try {
-    return dense({
-      units: get(o, 'units') as number,
-      inputDim: get(o, 'inputDim') as number,
-      activation: get(o, 'activation') as never,
-      useBias: get(o, 'useBias') as boolean,
-      kernelInitializer: get(o, 'kernelInitializer') as never,
-      biasInitializer: get(o, 'biasInitializer') as never,
-      name: get(o, 'name') as string,
-    });
-  } catch (e) {
-    bad(path, (e as Error).message);
-  }
+/** A saved model, read and checked as far as it can be without building the model. */
+export interface Saved {
+  readonly kind: 'sequential' | 'functional';
+  readonly name: string;
+  readonly seed: number;
+  readonly layers: Json;
+  readonly training: { loss: string; optimizer: Record<string, unknown>; metrics: string[]; backend: string } | null;
+  readonly step: number;
+  readonly epochsTrained: number;
+  readonly rng: RngState;
+  /** Reads the weights, checking them against the tensors (params, then slots) the built model expects. */
+  readWeights(expected: readonly { name: string; shape: readonly number[]; size: number }[]): Map<string, Float32Array>;
 }
 
-export async function loadModel(dir: string): Promise<Sequential> {
-  return loadModelSync(dir);
-}
-
-export function loadModelSync(dir: string): Sequential {
+export function readSaved(dir: string): Saved {
   if (typeof dir !== 'string' || dir.length === 0) throw new Error('loadModel: pass the directory a model was saved to');
   let text: string;
   try {
@@ -153,70 +130,49 @@ export function loadModelSync(dir: string): Sequential {
   const o = obj(root, 'model.json');
   if (get(o, 'format') !== FORMAT) bad('model.json', `not a gradc model (format ${JSON.stringify(get(o, 'format'))}, expected "${FORMAT}")`);
   if (get(o, 'formatVersion') !== FORMAT_VERSION) bad('model.json', `format version ${JSON.stringify(get(o, 'formatVersion'))} is not supported (this gradc reads version ${FORMAT_VERSION})`);
+  const kind = get(o, 'kind') ?? 'sequential';
+  if (kind !== 'sequential' && kind !== 'functional') bad('model.json kind', `unknown model kind ${JSON.stringify(kind)} (known: "sequential", "functional")`);
   const seed = int(get(o, 'seed'), 'model.json seed');
   if (seed > 0xffffffff) bad('model.json seed', `must be below 2^32, got ${seed}`);
   const name = str(get(o, 'name'), 'model.json name');
-  const specs = arr(get(o, 'layers'), 'model.json layers').map(readLayer);
-  if (specs.length === 0) bad('model.json layers', 'no layers');
-
-  // Build the model in isolation; the caller sees it only if everything checks out.
-  let model: Sequential;
-  try {
-    model = new Sequential({ seed, name });
-    for (const s of specs) model.add(s);
-    void model.layers;
-  } catch (e) {
-    bad('model.json layers', (e as Error).message);
-  }
-
-  const training = get(o, 'training');
-  if (training !== null && training !== undefined) {
-    const t = obj(training, 'model.json training');
-    const opt = obj(get(t, 'optimizer'), 'model.json training.optimizer');
-    const optSpec: Record<string, unknown> = { name: get(opt, 'name') };
-    for (const k of ['learningRate', 'momentum', 'beta1', 'beta2', 'epsilon']) if (get(opt, k) !== undefined) optSpec[k] = get(opt, k);
-    try {
-      model.compile({
-        loss: get(t, 'loss') as string,
-        optimizer: optSpec as { name: string },
-        metrics: arr(get(t, 'metrics'), 'model.json training.metrics') as string[],
-        backend: get(t, 'backend') as Backend,
-      });
-    } catch (e) {
-      bad('model.json training', (e as Error).message);
-    }
+  const layers = get(o, 'layers');
+  const tr = get(o, 'training');
+  let training: Saved['training'] = null;
+  if (tr !== null && tr !== undefined) {
+    const t = obj(tr, 'model.json training');
+    training = {
+      loss: get(t, 'loss') as string,
+      optimizer: { ...obj(get(t, 'optimizer'), 'model.json training.optimizer') },
+      metrics: arr(get(t, 'metrics'), 'model.json training.metrics') as string[],
+      backend: get(t, 'backend') as string,
+    };
   }
   const st = obj(get(o, 'state'), 'model.json state');
   const step = int(get(st, 'step'), 'model.json state.step');
   const epochsTrained = int(get(st, 'epochsTrained'), 'model.json state.epochsTrained');
   const r = obj(get(st, 'rng'), 'model.json state.rng');
-  const rngState: RngState = { s: arr(get(r, 's'), 'model.json state.rng.s') as never, spare: (get(r, 'spare') ?? null) as number | null };
-  let rng: Rng;
-  try {
-    rng = Rng.fromState(rngState);
-  } catch (e) {
-    bad('model.json state.rng', (e as Error).message);
-  }
-
-  const values = readWeights(dir, obj(get(o, 'weights'), 'model.json weights'), model);
-  // Everything checked: install.
-  for (const [k, v] of values) model.values.set(k, v);
-  model.step = step;
-  model.epochsTrained = epochsTrained;
-  model.rng = rng;
-  return model;
+  const rng: RngState = { s: arr(get(r, 's'), 'model.json state.rng.s') as never, spare: (get(r, 'spare') ?? null) as number | null };
+  const w = obj(get(o, 'weights'), 'model.json weights');
+  return { kind, name, seed, layers, training, step, epochsTrained, rng, readWeights: (expected) => readWeights(dir, w, expected) };
 }
 
-function readWeights(dir: string, w: Record<string, Json>, model: Sequential): Map<string, Float32Array> {
+/** One saved dense layer's config, checked by layers.dense itself (passed in, so this file builds no model). */
+export function readLayerList<T>(v: Json, read: (o: Record<string, Json>, path: string) => T): T[] {
+  const list = arr(v, 'model.json layers').map((l, i) => read(obj(l, `model.json layers[${i}]`), `model.json layers[${i}]`));
+  if (list.length === 0) bad('model.json layers', 'no layers');
+  return list;
+}
+
+export { bad as loadError, get as ownField };
+
+function readWeights(dir: string, w: Record<string, Json>, expected: readonly { name: string; shape: readonly number[]; size: number }[]): Map<string, Float32Array> {
   const file = str(get(w, 'file'), 'model.json weights.file');
   if (!WEIGHTS_FILE.test(file)) bad('model.json weights.file', `${JSON.stringify(file)} is not a weights file name (weights-<16 hex>.bin)`);
   const bytes = int(get(w, 'bytes'), 'model.json weights.bytes');
   const sha256 = str(get(w, 'sha256'), 'model.json weights.sha256');
-  const cfg = model.config;
-  const expected = [...model.params, ...(cfg ? slotParams(model, cfg.optimizer) : [])];
   const list = arr(get(w, 'tensors'), 'model.json weights.tensors');
   if (list.length !== expected.length) {
-    bad('model.json weights.tensors', `lists ${list.length} tensors, the model has ${expected.length} (${expected.map((t) => t.attrs.name).join(', ')})`);
+    bad('model.json weights.tensors', `lists ${list.length} tensors, the model has ${expected.length} (${expected.map((t) => t.name).join(', ')})`);
   }
   let offset = 0;
   const entries = list.map((v, i) => {
@@ -224,10 +180,10 @@ function readWeights(dir: string, w: Record<string, Json>, model: Sequential): M
     const e = obj(v, path);
     const want = expected[i]!;
     const n = str(get(e, 'name'), `${path}.name`);
-    if (n !== want.attrs.name) bad(`${path}.name`, `is ${JSON.stringify(n)}, expected "${want.attrs.name}"`);
+    if (n !== want.name) bad(`${path}.name`, `is ${JSON.stringify(n)}, expected "${want.name}"`);
     const shape = arr(get(e, 'shape'), `${path}.shape`).map((d, k) => int(d, `${path}.shape[${k}]`));
     if (shape.length !== want.shape.length || shape.some((d, k) => d !== want.shape[k])) {
-      bad(`${path}.shape`, `is [${shape.join(', ')}] but the topology gives '${want.attrs.name}' shape [${want.shape.join(', ')}]`);
+      bad(`${path}.shape`, `is [${shape.join(', ')}] but the topology gives '${want.name}' shape [${want.shape.join(', ')}]`);
     }
     if (int(get(e, 'offset'), `${path}.offset`) !== offset) bad(`${path}.offset`, `expected ${offset} (tensors are stored back to back)`);
     offset += want.size * 4;
@@ -251,10 +207,10 @@ function readWeights(dir: string, w: Record<string, Json>, model: Sequential): M
     const v = new Float32Array(t.size);
     for (let k = 0; k < v.length; k++) {
       v[k] = view.getFloat32(at + 4 * k, true);
-      if (!Number.isFinite(v[k]!)) throw new Error(`loadModel: weights file ${file}: '${t.attrs.name}'[${k}] is ${v[k]}`);
+      if (!Number.isFinite(v[k]!)) throw new Error(`loadModel: weights file ${file}: '${t.name}'[${k}] is ${v[k]}; the model was saved diverged (this gradc refuses to save such a model); retrain it or load an earlier checkpoint`);
     }
     at += t.size * 4;
-    out.set(t.attrs.name, v);
+    out.set(t.name, v);
   }
   return out;
 }

@@ -1,0 +1,343 @@
+/**
+ * What every model shares (Sequential and the functional model over any graph): compile, the
+ * step programs per kind and batch size, weights moving between them, the training state, and
+ * fit / evaluate / predict / save. A subclass gives its forward graph, params and topology.
+ *
+ * Weights live on the host between calls; each step program (per kind and batch size) is built
+ * once and holds its own copy, synchronised only when another program or the user needs them.
+ * The training state (optimizer step, generator, epochs) changes only through methods here.
+ */
+import { randomInt } from 'node:crypto';
+import { Rng, type RngState } from '../data/rng.js';
+import type { TensorData } from '../data/tensor-data.js';
+import type { Tensor } from '../graph/tensor.js';
+import type { ActivationName } from './activations.js';
+import { fitModel, type FitOptions, type History } from './fit.js';
+import { evaluateModel, predictRows, type EvalResult } from './inference.js';
+import { checkLoss, checkLossActivation, type LossName } from './losses.js';
+import { checkMetrics, type MetricSpec } from './metrics.js';
+import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
+import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
+import type { LearningRate } from './schedules.js';
+import { saveModel } from './serialize.js';
+import type { CompiledConfig, Held, SaveState, Trainable, TrainStep } from './trainable.js';
+import { buildEvalStep, buildPredictStep, buildTrainStep, type Forward } from './train-step.js';
+
+export interface CompileArgs {
+  loss: LossName | string;
+  /** A name ('adam'), `{ name, learningRate, … }`, or `optimizers.adam({ … })`. */
+  optimizer: string | Optimizer | OptimizerConfig | { name: string; [k: string]: unknown };
+  metrics?: MetricSpec[];
+  /** 'js' (default): the kernel compiler; 'reference': the graph interpreter (slow, for checking). Passed through to `compile`. */
+  backend?: Backend;
+}
+
+const COMPILE_KEYS = ['loss', 'optimizer', 'metrics', 'backend'];
+
+export abstract class Model implements Trainable {
+  readonly name: string;
+  /** The seed this model's generator started from (random unless given). */
+  readonly seed: number;
+  /** Set from a callback to stop `fit` after the current batch (Keras' `model.stop_training`). */
+  stopTraining = false;
+  private rng: Rng;
+  /** Host values of params and optimizer slots, by param name. */
+  private readonly values = new Map<string, Float32Array>();
+  private steps = 0;
+  private epochs = 0;
+  private cfg: CompiledConfig | null = null;
+  private gen = 0;
+  private version = 0;
+  private live: Held | null = null;
+  private readonly programs = new Map<string, Held>();
+
+  protected constructor(name: string, seed: number | undefined) {
+    this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
+    this.rng = new Rng(this.seed);
+    this.name = name;
+  }
+
+  // ---- what a subclass gives ----
+
+  /** The trainable params. */
+  abstract get params(): Tensor<'param'>[];
+  abstract get inputWidth(): number;
+  abstract get outputUnits(): number;
+  /** The only batch size the model's graph runs, or null when it is built for any. */
+  abstract get fixedBatch(): number | null;
+  protected abstract forward(batch: number): { x: Tensor<'input'>; y: Tensor };
+  /** The last activation, for the loss check ('linear' when the output is no softmax or sigmoid). */
+  protected abstract get outputActivation(): ActivationName;
+  /** A fresh value for a param that has none, drawn from `rng`. */
+  protected abstract initialValue(p: Tensor<'param'>, rng: Rng): Float32Array;
+  protected abstract get kind(): SaveState['kind'];
+  protected abstract topology(): unknown;
+
+  // ---- state, read-only outside ----
+
+  /** Optimizer steps taken (Adam's t). */
+  get step(): number {
+    return this.steps;
+  }
+
+  /** Epochs trained so far, over every fit (what `initialEpoch` resumes from). */
+  get epochsTrained(): number {
+    return this.epochs;
+  }
+
+  get config(): CompiledConfig | null {
+    return this.cfg;
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** The optimizer's learning rate (a number or a schedule); setting it takes effect at the next step, no recompile. */
+  get learningRate(): LearningRate {
+    return this.requireConfig('learningRate').optimizer.learningRate;
+  }
+
+  set learningRate(v: LearningRate) {
+    this.requireConfig('learningRate').optimizer.learningRate = v;
+  }
+
+  // ---- compile ----
+
+  compile(args: CompileArgs): void {
+    if (args === null || typeof args !== 'object') throw new Error("model.compile: pass { loss, optimizer, metrics }, e.g. { loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] }");
+    for (const k of Object.keys(args)) if (!COMPILE_KEYS.includes(k)) throw new Error(`model.compile: unknown option '${k}'; options are ${COMPILE_KEYS.join(', ')}`);
+    const loss = checkLoss(args.loss);
+    const optimizer = checkOptimizer(args.optimizer);
+    const units = this.outputUnits;
+    const metrics = checkMetrics(args.metrics, loss, units);
+    const backend = checkBackend(args.backend ?? 'js');
+    checkLossActivation(loss, this.outputActivation, units);
+    const old = this.cfg;
+    this.pull();
+    const sameStep = old !== null && old.loss === loss && old.backend === backend && old.optimizer.sameGraph(optimizer);
+    if (!old || old.optimizer.name !== optimizer.name) {
+      // a different optimizer starts with fresh state
+      const keep = new Set(this.params.map((p) => p.attrs.name));
+      for (const k of [...this.values.keys()]) if (!keep.has(k)) this.values.delete(k);
+      this.steps = 0;
+    }
+    this.cfg = { loss, optimizer, metrics: metrics.names, metricFns: metrics.fns, backend };
+    this.gen++;
+    if (!sameStep) {
+      // The learning rate is a runtime input: only a change of loss, backend or other hyper-parameters rebuilds the steps.
+      this.programs.clear();
+      this.live = null;
+    }
+    this.ensureWeights();
+  }
+
+  requireConfig(what: string): CompiledConfig {
+    if (!this.cfg) throw new Error(`model.${what}: call model.compile({ loss, optimizer, metrics }) first`);
+    return this.cfg;
+  }
+
+  // ---- weights ----
+
+  private ensureWeights(): void {
+    for (const p of this.params) if (!this.values.has(p.attrs.name)) this.values.set(p.attrs.name, this.initialValue(p, this.rng));
+  }
+
+  /** Brings the host copies up to date with the program that trained last. */
+  pull(): void {
+    const held = this.live;
+    if (!held) return;
+    const names = held.train ? [...this.params, ...held.train.plan.slots] : this.params;
+    for (const p of names) {
+      let v = this.values.get(p.attrs.name);
+      if (!v) this.values.set(p.attrs.name, (v = new Float32Array(p.size)));
+      held.program.readParam(p, v);
+    }
+    this.version++;
+    held.version = this.version;
+    this.live = null;
+  }
+
+  /** Gives `held` the current weights (and optimizer state) if it holds an older version. */
+  private push(held: Held): void {
+    if (this.live === held) return;
+    this.pull();
+    if (held.version === this.version) return;
+    this.ensureWeights();
+    for (const p of this.params) held.program.setParam(p, this.values.get(p.attrs.name)!);
+    if (held.train) {
+      for (const s of held.train.plan.slots) {
+        let v = this.values.get(s.attrs.name);
+        if (!v) this.values.set(s.attrs.name, (v = new Float32Array(s.size).fill(held.train.plan.slotInit.get(s.attrs.name) ?? 0)));
+        held.program.setParam(s, v);
+      }
+    }
+    held.version = this.version;
+  }
+
+  /** A copy of every weight, by param name (`dense_1/kernel`, …). */
+  getWeights(): Map<string, Float32Array> {
+    this.pull();
+    this.ensureWeights();
+    return new Map(this.params.map((p) => [p.attrs.name, Float32Array.from(this.values.get(p.attrs.name)!)]));
+  }
+
+  /** Replaces weights by name; shapes and finiteness are checked before anything changes. */
+  setWeights(weights: ReadonlyMap<string, Float32Array> | Record<string, Float32Array>): void {
+    const entries = weights instanceof Map ? [...weights.entries()] : Object.entries(weights);
+    const byName = new Map(this.params.map((p) => [p.attrs.name, p]));
+    for (const [k, v] of entries) {
+      const p = byName.get(k);
+      if (!p) throw new Error(`setWeights: the model has no weight '${k}'; its weights are ${[...byName.keys()].join(', ')}`);
+      if (!(v instanceof Float32Array) || v.length !== p.size) {
+        throw new Error(`setWeights: '${k}' needs a Float32Array of ${p.size} values (shape [${p.shape.join(', ')}]), got ${v instanceof Float32Array ? v.length + ' values' : typeof v}`);
+      }
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new Error(`setWeights: '${k}'[${i}] is ${v[i]}; weights must be finite`);
+    }
+    this.pull();
+    for (const [k, v] of entries) this.values.set(k, Float32Array.from(v));
+    this.version++;
+  }
+
+  // ---- training state, changed only here ----
+
+  beginStep(held: Held): void {
+    const t = ++this.steps;
+    if (held.scalarFeeds.length > 0) held.train!.plan.fill(t, this.cfg!.optimizer.rateAt(t - 1), held.scalarFeeds);
+  }
+
+  shuffle(order: Int32Array): void {
+    this.rng.shuffle(order);
+  }
+
+  reseed(seed: number): void {
+    this.rng = new Rng(seed);
+  }
+
+  countEpoch(): void {
+    this.epochs++;
+  }
+
+  /** Installs a loaded state (loadModel): weights and slots by name, step, epochs, generator. */
+  restoreState(s: { values: ReadonlyMap<string, Float32Array>; step: number; epochsTrained: number; rng: RngState }): void {
+    const rng = Rng.fromState(s.rng);
+    this.pull();
+    for (const [k, v] of s.values) this.values.set(k, v);
+    this.steps = s.step;
+    this.epochs = s.epochsTrained;
+    this.rng = rng;
+    this.version++;
+  }
+
+  /** What save writes: params, then the optimizer's slots, with their values. */
+  saveState(): SaveState {
+    this.pull();
+    this.ensureWeights();
+    const cfg = this.cfg;
+    const slots = cfg ? cfg.optimizer.plan(this.params, this.params).slots : [];
+    const slotInit = cfg ? cfg.optimizer.plan(this.params, this.params).slotInit : new Map<string, number>();
+    const opt = cfg?.optimizer;
+    const lr = opt?.learningRate;
+    return {
+      kind: this.kind,
+      name: this.name,
+      seed: this.seed,
+      topology: this.topology(),
+      training: cfg && opt
+        ? {
+          loss: cfg.loss,
+          optimizer: { ...opt.config, ...(typeof lr === 'function' && 'config' in lr ? { learningRate: opt.rateAt(this.steps), schedule: { ...lr.config } } : { learningRate: opt.rateAt(this.steps) }) },
+          metrics: [...cfg.metrics],
+          backend: cfg.backend,
+        }
+        : null,
+      step: this.steps,
+      epochsTrained: this.epochs,
+      rng: this.rng.state(),
+      tensors: [...this.params, ...slots].map((t) => ({
+        name: t.attrs.name,
+        shape: t.shape,
+        value: this.values.get(t.attrs.name) ?? new Float32Array(t.size).fill(slotInit.get(t.attrs.name) ?? 0),
+      })),
+    };
+  }
+
+  // ---- programs ----
+
+  private readonly fwd: Forward = (batch) => this.forward(batch);
+
+  /** The step program of `kind` for `batch` rows, built once and cached. */
+  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean): Held {
+    const cfg = kind === 'predict' ? this.cfg : this.requireConfig(kind === 'train' ? 'fit' : 'evaluate');
+    const backend: Backend = cfg?.backend ?? 'js';
+    const key = `${kind}:${batch}:${oneHot}`;
+    let held = this.programs.get(key);
+    if (!held) {
+      let train: TrainStep | null = null;
+      let spec;
+      if (kind === 'train') {
+        const t = buildTrainStep(this.fwd, this.params, cfg!.loss, cfg!.optimizer, batch, oneHot);
+        train = t;
+        spec = t.spec;
+      } else if (kind === 'eval') spec = buildEvalStep(this.fwd, cfg!.loss, batch, oneHot);
+      else spec = buildPredictStep(this.fwd, batch);
+      // A plain object with a fixed set of keys (the step's own input names, never user strings):
+      // V8 keeps it in fast mode, so walking it in run() allocates nothing.
+      const feeds: Record<string, Float32Array> = {};
+      for (const t of spec.inputs) feeds[t.attrs.name] = new Float32Array(t.size);
+      const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name]!) : [];
+      const x = feeds[spec.inputs[0]!.attrs.name]!;
+      const target = kind === 'predict' ? null : feeds[spec.inputs[1]!.attrs.name]!;
+      held = { program: buildStepProgram(spec, backend), version: -1, train, feeds, x, target, scalarFeeds, batch };
+      this.programs.set(key, held);
+    }
+    this.push(held);
+    return held;
+  }
+
+  /** Makes `held` hold the current weights (a no-op when it trained last). */
+  activate(held: Held): void {
+    this.push(held);
+  }
+
+  /** Marks `held` as holding the newest weights (it just trained). */
+  trained(held: Held): void {
+    this.live = held;
+  }
+
+  // ---- training and inference ----
+
+  /** Trains on (x, y); returns the loss and metrics per epoch. */
+  fit(x: unknown, y: unknown, options: FitOptions = {}): Promise<History> {
+    return fitModel(this, x, y, options);
+  }
+
+  /**
+   * Mean loss and metrics over (x, y), through the compiled (simplified) evaluation step. The
+   * graph-level `evaluate()` of gradc interprets the graph as built, unsimplified: see README.
+   */
+  evaluate(x: unknown, y: unknown, options: { batchSize?: number } = {}): EvalResult {
+    return evaluateModel(this, x, y, options.batchSize ?? (this.fixedBatch === null ? 256 : undefined));
+  }
+
+  /** Class probabilities (or outputs) for each row of x: [n, units]. */
+  predict(x: unknown, options: { batchSize?: number } = {}): TensorData {
+    return predictRows(this, x, options.batchSize ?? (this.fixedBatch === null ? 256 : undefined));
+  }
+
+  /** The training step for `batchSize` rows, built as `fit` builds it (one-hot targets unless told otherwise). */
+  trainStep(batchSize = 32, oneHot = true): StepProgram {
+    const cfg = this.requireConfig('trainStep');
+    return this.program('train', batchSize, oneHot && cfg.loss === 'categoricalCrossentropy').program;
+  }
+
+  /** The generated code of the training step, to read. */
+  trainStepSource(batchSize = 32): string {
+    return this.trainStep(batchSize).source;
+  }
+
+  /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
+  save(dir: string): Promise<void> {
+    return Promise.resolve().then(() => saveModel(this.saveState(), dir));
+  }
+}
