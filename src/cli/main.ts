@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ACTIVATIONS } from '../nn/activations.js';
 import { OPTIMIZERS } from '../nn/optimizers.js';
+import { defaultBackend } from '../compile/compile.js';
 import { BACKENDS } from '../nn/program.js';
 import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.js';
 import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
@@ -30,7 +31,7 @@ function recipeOptions(cmd: Command): Command {
     .addOption(new Option('--activation <name>', 'hidden layer activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default(SEED_DEFAULTS.activation))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(SEED_DEFAULTS.optimizer))
     .addOption(new Option('--lr <rate>', "learning rate (default: the optimizer's Keras default)").argParser(positiveNumber))
-    .addOption(new Option('--backend <name>', 'where the compiled step runs').choices(BACKENDS).default(SEED_DEFAULTS.backend))
+    .addOption(new Option('--backend <name>', 'where the compiled step runs').choices(BACKENDS).default(defaultBackend(), `${defaultBackend()}: WebAssembly SIMD where available, else js`))
     .addOption(new Option('--seed <n>', 'seed for weights and shuffling (same seed, same run)').argParser(seedValue).default(SEED_DEFAULTS.seed));
 }
 

@@ -14,7 +14,7 @@ export interface RecipeOptions {
   seed: number;
 }
 
-export const SEED_DEFAULTS = { epochs: 10, batchSize: 32, hidden: [32], activation: 'relu', optimizer: 'adam', backend: 'js', seed: 42 } as const;
+export const SEED_DEFAULTS = { epochs: 10, batchSize: 32, hidden: [32], activation: 'relu', optimizer: 'adam', seed: 42 } as const;
 
 export function seedModel(o: RecipeOptions): Sequential {
   const model = sequential({ seed: o.seed });

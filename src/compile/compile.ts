@@ -3,7 +3,7 @@
  * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
  * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
  */
-import { BACKENDS, Executable as KernelExecutable, TARGETS } from '../../codegen/index.js';
+import { BACKENDS, Executable as KernelExecutable, TARGETS, wasmSimdAvailable } from '../../codegen/index.js';
 import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
@@ -67,9 +67,23 @@ type View = Float32Array | Float64Array;
 type Outputs = Readonly<Record<string, View>>;
 type FeedValue = Float32Array | Float64Array | readonly number[];
 
-/** The backend `compile` uses when none is asked for. */
+let warnedEnv = false;
+
+/**
+ * The backend `compile` uses when none is asked for: 'wasm' where WebAssembly SIMD is
+ * available (probed once with `WebAssembly.validate`), else 'js'. GRADC_BACKEND=js|wasm
+ * overrides it (an unknown value is warned about once and ignored).
+ */
 export function defaultBackend(): Backend {
-  return (process.env['GRADC_BACKEND'] as Backend | undefined) ?? 'js';
+  const env = typeof process !== 'undefined' ? process.env['GRADC_BACKEND'] : undefined;
+  if (env !== undefined && env !== '') {
+    if ((BACKENDS as readonly string[]).includes(env)) return env as Backend;
+    if (!warnedEnv) {
+      warnedEnv = true;
+      warn(`GRADC_BACKEND=${JSON.stringify(env)} is not a backend (${BACKENDS.join(', ')}); ignoring it`);
+    }
+  }
+  return wasmSimdAvailable() ? 'wasm' : 'js';
 }
 
 export class Executable {

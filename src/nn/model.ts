@@ -17,6 +17,7 @@ import { evaluateModel, predictRows, type EvalResult } from './inference.js';
 import { checkLoss, checkLossActivation, type LossName } from './losses.js';
 import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
+import { defaultBackend } from '../compile/compile.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
 import { saveModel } from './serialize.js';
@@ -28,7 +29,7 @@ export interface CompileArgs {
   /** A name ('adam'), `{ name, learningRate, … }`, or `optimizers.adam({ … })`. */
   optimizer: string | Optimizer | OptimizerConfig | { name: string; [k: string]: unknown };
   metrics?: MetricSpec[];
-  /** 'js' (default): the kernel compiler; 'reference': the graph interpreter (slow, for checking). Passed through to `compile`. */
+  /** 'wasm' (WebAssembly SIMD, the default where available) or 'js' (readable, portable): the kernel compiler; 'reference': the graph interpreter (slow, for checking). Passed through to `compile`. */
   backend?: Backend;
 }
 
@@ -111,7 +112,7 @@ export abstract class Model implements Trainable {
     const optimizer = checkOptimizer(args.optimizer);
     const units = this.outputUnits;
     const metrics = checkMetrics(args.metrics, loss, units);
-    const backend = checkBackend(args.backend ?? 'js');
+    const backend = checkBackend(args.backend ?? defaultBackend());
     checkLossActivation(loss, this.outputActivation, units);
     const old = this.cfg;
     this.pull();
@@ -269,7 +270,7 @@ export abstract class Model implements Trainable {
   /** The step program of `kind` for `batch` rows, built once and cached. */
   program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean): Held {
     const cfg = kind === 'predict' ? this.cfg : this.requireConfig(kind === 'train' ? 'fit' : 'evaluate');
-    const backend: Backend = cfg?.backend ?? 'js';
+    const backend: Backend = cfg?.backend ?? defaultBackend();
     const key = `${kind}:${batch}:${oneHot}`;
     let held = this.programs.get(key);
     if (!held) {

@@ -8,8 +8,8 @@ import { evaluate } from '../eval/evaluate.js';
 import type { Tensor } from '../graph/tensor.js';
 import { checkName } from './names.js';
 
-export type Backend = 'js' | 'reference';
-export const BACKENDS: readonly Backend[] = ['js', 'reference'];
+export type Backend = 'wasm' | 'js' | 'reference';
+export const BACKENDS: readonly Backend[] = ['wasm', 'js', 'reference'];
 
 export interface ProgramSpec {
   readonly inputs: readonly Tensor<'input'>[];
@@ -80,12 +80,12 @@ class ReferenceProgram implements StepProgram {
 
 export function buildStepProgram(spec: ProgramSpec, backend: Backend): StepProgram {
   if (backend === 'reference') return new ReferenceProgram(spec);
-  return compileJs(spec);
+  return compiled(spec, backend);
 }
 
 /** The kernel compiler's executable: simplified, fused, allocation-free; outputs are arena views. */
-function compileJs(spec: ProgramSpec): StepProgram {
-  const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend: 'js' });
+function compiled(spec: ProgramSpec, backend: 'js' | 'wasm'): StepProgram {
+  const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend });
   return {
     run: (feeds) => exe.run(feeds),
     setParam: (p, data) => exe.setParam(p, data),
@@ -93,6 +93,6 @@ function compileJs(spec: ProgramSpec): StepProgram {
       exe.getParam(p, into);
     },
     source: exe.source,
-    kernels: exe.kernels.map((k) => `${k.name}: ${k.loops}; fuses ${k.ops.join(' ') || '(copies)'}`),
+    kernels: exe.kernels.map((k) => `${k.name}: ${k.plan}; fuses ${k.ops.join(' ') || '(copies)'}`),
   };
 }
