@@ -24,6 +24,6 @@ export type { JsModule } from './js/emit.js';
 export { Executable, buildProgram, describeLoops, describePlan, BACKENDS, wasmPages } from './executable.js';
 export type { View, KernelInfo, BuildOptions, Backend } from './executable.js';
 export type { BuiltKernels } from './backend.js';
-export { WasmModule, WasmFunc, WASM_OPCODES } from './wasm/module.js';
-export type { ValType, WasmOp, WasmOpInfo, WasmImmKind, Immediate, MemArg, V128Const } from './wasm/module.js';
+export { WasmModule, WasmFunc, WasmImport, WASM_OPCODES } from './wasm/module.js';
+export type { ValType, WasmCallee, WasmOp, WasmOpInfo, WasmImmKind, Immediate, MemArg, V128Const } from './wasm/module.js';
 export { wasmSimdAvailable, relaxedSimdAvailable } from './wasm/probe.js';

@@ -147,6 +147,55 @@ describe('every opcode: our WAT assembles to our bytes', () => {
     expectRoundTrip(m);
   });
 
+  it('function imports next to a memory import: text, bytes and indices agree', () => {
+    const m = new WasmModule();
+    m.importMemory(1, 2);
+    const exp = m.importFunc('math', 'exp', ['f64'], ['f64']);
+    const pow = m.importFunc('math', 'pow', ['f64', 'f64'], ['f64']);
+    const log = m.importFunc('host', 'log_i32', ['i32'], []);
+    expect([exp.index, pow.index, log.index]).toEqual([0, 1, 2]);
+    const f = m.func('k', ['i32', 'f64'], ['f64'], ['ptr', 'x']);
+    const g = m.func('g', ['f64'], ['f64']);
+    expect([f.index, g.index]).toEqual([3, 4]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => m.funcAt(i))).toEqual([exp, pow, log, f, g, undefined]);
+    f.op('local.get', 0).op('call', log)
+      .op('local.get', 1).op('call', exp).op('local.get', 0).op('f64.load').op('call', 1)
+      .op('call', g); // a defined function declared later, by handle
+    g.op('local.get', 0).op('call', 0).op('f64.const', 2).op('call', pow); // math_exp by index, math_pow by handle
+    m.export('k', f);
+    m.export('g', g);
+    m.export('exp', exp);
+    const wat = m.toWat();
+    expect(wat).toContain('  (import "env" "memory" (memory 1 2))\n');
+    expect(wat).toContain('  (import "math" "exp" (func $math_exp (type 0)))\n');
+    expect(wat).toContain('  (import "math" "pow" (func $math_pow (type 1)))\n');
+    expect(wat).toContain('  (import "host" "log_i32" (func $host_log_i32 (type 2)))\n');
+    expect(wat).toContain('call $math_exp\n');
+    expect(wat).toContain('call $math_pow\n');
+    expect(wat).toContain('(export "exp" (func $math_exp))');
+    expect(wat.indexOf('(import "host"')).toBeLessThan(wat.indexOf('(func $k'));
+    const bytes = expectRoundTrip(m);
+    // The import section: four entries, memory first (kind 2), then the functions (kind 0, type index).
+    const enc = (s: string) => [s.length, ...Buffer.from(s)];
+    const entries = [
+      [...enc('env'), ...enc('memory'), 0x02, 0x01, 1, 2],
+      [...enc('math'), ...enc('exp'), 0x00, 0],
+      [...enc('math'), ...enc('pow'), 0x00, 1],
+      [...enc('host'), ...enc('log_i32'), 0x00, 2],
+    ].flat();
+    expect(hex(bytes)).toContain(hex(Uint8Array.from([0x02, entries.length + 1, 4, ...entries])));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const logged: number[] = [];
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { memory }, math: { exp: Math.exp, pow: Math.pow }, host: { log_i32: (v: number) => logged.push(v) },
+    }).exports;
+    new Float64Array(memory.buffer, 8, 1)[0] = 3;
+    // k(8, x) = g(exp(x) ** mem[8]) = exp(exp(x) ** 3) ** 2
+    expect(ex['k']!(8, 0.25)).toBe(Math.pow(Math.exp(Math.pow(Math.exp(0.25), 3)), 2));
+    expect(logged).toEqual([8]);
+    expect(ex['exp']!(1)).toBe(Math.exp(1));
+  });
+
   it('memory limits: min only, min/max, shared', () => {
     for (const [min, max, shared] of [[0, undefined, false], [2, 300, false], [1, 16, true]] as const) {
       const m = new WasmModule();
@@ -335,6 +384,26 @@ describe('running our bytes', () => {
     expect(Array.from(ys)).toEqual(Array.from(xs, (x) => Math.fround(Math.fround(fa * x) + fb)));
   });
 
+  it('a module calling the host Math.exp gives the right value', () => {
+    const m = new WasmModule();
+    m.importMemory(1);
+    const exp = m.importFunc('math', 'exp', ['f64'], ['f64']);
+    // sigmoid(x) = 1 / (1 + exp(-x)), written to memory at ptr and returned
+    const f = m.func('sigmoid', ['i32', 'f64'], ['f64'], ['ptr', 'x']);
+    const y = f.local('f64', 'y');
+    f.op('f64.const', 1).op('f64.const', 1).op('local.get', 1).op('f64.neg').op('call', exp).op('f64.add').op('f64.div')
+      .op('local.set', y).op('local.get', 0).op('local.get', y).op('f64.store').op('local.get', y);
+    m.export('sigmoid', f);
+    const bytes = expectRoundTrip(m);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, math: { exp: Math.exp } }).exports['sigmoid']!;
+    for (const x of [-3, 0, 0.5, 7]) {
+      const want = 1 / (1 + Math.exp(-x));
+      expect(run(16, x)).toBe(want);
+      expect(new Float64Array(memory.buffer, 16, 1)[0]).toBe(want);
+    }
+  });
+
   it('NaN, −0 and ±Infinity constants keep their exact bits', () => {
     const m = new WasmModule();
     const values = [NaN, -0, 0, Infinity, -Infinity, 1e-45, -3.4028234663852886e38, 0.1];
@@ -405,6 +474,28 @@ describe('errors name the function and the instruction', () => {
     expect(() => m.func('ok', [], [])).toThrow(/duplicate function name ok/);
     f.local('i32', 'x');
     expect(() => f.local('f32', 'x')).toThrow(/duplicate local name x/);
+  });
+
+  it('function imports: names, order, types and ownership are checked', () => {
+    const m = new WasmModule();
+    expect(() => m.importFunc('Math', 'exp"x', ['f64'], ['f64'])).toThrow(/bad import field name "exp\\"x"/);
+    expect(() => m.importFunc('my mod', 'exp', ['f64'], ['f64'])).toThrow(/bad import module name "my mod"/);
+    expect(() => m.importFunc('math', 'exp', ['f65' as ValType], [])).toThrow(/import math.exp: unknown value type f65/);
+    const exp = m.importFunc('math', 'exp', ['f64'], ['f64']);
+    expect(() => m.importFunc('math', 'exp', ['f64'], ['f64'])).toThrow(/duplicate function name math_exp/);
+    expect(() => m.func('math_exp', [], [])).toThrow(/duplicate function name math_exp/);
+    const f = m.func('f', ['f32'], ['f64']);
+    expect(() => m.importFunc('math', 'log', ['f64'], ['f64'])).toThrow(/import math.log: declare function imports before the first func .*f is already index 1/);
+    f.op('local.get', 0);
+    expect(() => f.op('call', exp)).toThrow(/\(call\): expects f64 on the stack, found f32/);
+    expect(() => f.op('call', 0)).toThrow(/expects f64 on the stack, found f32/);
+    const other = new WasmModule().importFunc('math', 'exp', ['f64'], ['f64']);
+    f.op('f64.promote_f32');
+    expect(() => f.op('call', other)).toThrow(/call target math_exp is not a function of this module/);
+    expect(() => f.op('call', 2)).toThrow(/call target 2 is not a function of this module/);
+    expect(() => new WasmModule().export('e', exp)).toThrow(/function math_exp belongs to another module/);
+    f.op('call', exp);
+    expectRoundTrip(m);
   });
 
   it('operand types, immediates and missing memory', () => {

@@ -11,11 +11,14 @@ const types = (ts: readonly ValType[]): number[] => [...uleb(ts.length), ...ts.m
 export function encodeModule(m: ModuleView): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (m.types.length) out.push(...section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
+  const imports: number[][] = [];
   if (m.memory) {
     const { min, max, shared } = m.memory;
     const limits = max === undefined ? [0x00, ...uleb(min)] : [shared ? 0x03 : 0x01, ...uleb(min), ...uleb(max)];
-    out.push(...section(2, vec([[...encodeName('env'), ...encodeName('memory'), 0x02, ...limits]])));
+    imports.push([...encodeName('env'), ...encodeName('memory'), 0x02, ...limits]);
   }
+  for (const i of m.imports) imports.push([...encodeName(i.module), ...encodeName(i.field), 0x00, ...uleb(i.typeIndex)]);
+  if (imports.length) out.push(...section(2, vec(imports)));
   if (m.funcs.length) out.push(...section(3, vec(m.funcs.map((f) => uleb(f.typeIndex)))));
   if (m.exports.length) out.push(...section(7, vec(m.exports.map((e) => [...encodeName(e.name), 0x00, ...uleb(e.index)]))));
   if (m.funcs.length) out.push(...section(10, vec(m.funcs.map(encodeBody))));

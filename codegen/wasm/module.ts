@@ -1,7 +1,7 @@
 /**
  * A small WebAssembly module builder: functions are appended instruction by instruction, checked
  * as they go (locals, labels, lanes, operand types), and the same module is written either as
- * binary (toBytes) or as readable text (toWat).
+ * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
 import { opInfo } from './opcodes.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
@@ -30,7 +30,7 @@ export type V128Const =
   | { readonly f64x2: readonly number[] }
   | { readonly i64x2: readonly bigint[] };
 
-export type Immediate = number | bigint | ValType | WasmFunc | MemArg | V128Const | readonly number[] | undefined;
+export type Immediate = number | bigint | ValType | WasmFunc | WasmImport | MemArg | V128Const | readonly number[] | undefined;
 
 /** One appended instruction: its immediate already encoded and spelled, or a WAT-only comment. */
 export type Instr =
@@ -41,9 +41,33 @@ interface Memory { min: number; max: number | undefined; shared: boolean }
 
 const MAX_PAGES = 65536;
 
+/** Something `call` can target: a defined function or an imported one. */
+export type WasmCallee = WasmFunc | WasmImport;
+
+/**
+ * An imported function, (import "module" "field" (func $module_field ...)). Imports take the
+ * first function indices, so they must all be declared before the module's first `func`.
+ */
+export class WasmImport {
+  /** The WAT name, printed as $module_field. */
+  readonly name: string;
+
+  /** @internal use WasmModule.importFunc */
+  constructor(
+    readonly index: number,
+    readonly module: string,
+    readonly field: string,
+    readonly params: readonly ValType[],
+    readonly results: readonly ValType[],
+  ) {
+    this.name = `${module}_${field}`;
+  }
+}
+
 export class WasmModule {
+  private readonly imports: WasmImport[] = [];
   private readonly funcs: WasmFunc[] = [];
-  private readonly exports: { name: string; func: WasmFunc }[] = [];
+  private readonly exports: { name: string; func: WasmCallee }[] = [];
   private memory: Memory | undefined;
 
   /** Imports one memory as (import "env" "memory" (memory min max?)); at most one. */
@@ -62,27 +86,52 @@ export class WasmModule {
     return this.memory !== undefined;
   }
 
-  /** A function; its params are locals 0..n-1 (optionally named for WAT). */
+  /**
+   * Imports a host function as (import "module" "field" (func $module_field ...)), e.g.
+   * importFunc('math', 'exp', ['f64'], ['f64']) for Math.exp. Both names must be identifiers, and
+   * every import must come before the first func (imports take function indices 0..k-1).
+   */
+  importFunc(module: string, field: string, params: readonly ValType[], results: readonly ValType[]): WasmImport {
+    checkName(module, 'import module');
+    checkName(field, 'import field');
+    const at = `wasm: import ${module}.${field}`;
+    if (this.funcs.length) {
+      throw new Error(`${at}: declare function imports before the first func (imports take the first function indices; ${this.funcs[0]!.name} is already index ${this.funcs[0]!.index})`);
+    }
+    const name = `${module}_${field}`;
+    if (this.imports.some((i) => i.name === name)) throw new Error(`${at}: duplicate function name ${name}`);
+    for (const t of [...params, ...results]) {
+      if (!isValType(t)) throw new Error(`${at}: unknown value type ${String(t)}`);
+    }
+    const imp = new WasmImport(this.imports.length, module, field, [...params], [...results]);
+    this.imports.push(imp);
+    return imp;
+  }
+
+  /** A function; its params are locals 0..n-1 (optionally named for WAT). Its index follows the imports. */
   func(name: string, params: readonly ValType[], results: readonly ValType[], paramNames?: readonly (string | undefined)[]): WasmFunc {
     checkName(name, 'function');
-    if (this.funcs.some((f) => f.name === name)) throw new Error(`wasm: duplicate function name ${name}`);
+    if (this.funcs.some((f) => f.name === name) || this.imports.some((i) => i.name === name)) {
+      throw new Error(`wasm: duplicate function name ${name}`);
+    }
     for (const t of [...params, ...results]) {
       if (!isValType(t)) throw new Error(`wasm: function ${name}: unknown value type ${String(t)}`);
     }
-    const fn = new WasmFunc(this, this.funcs.length, name, params, results, paramNames ?? []);
+    const fn = new WasmFunc(this, this.imports.length + this.funcs.length, name, params, results, paramNames ?? []);
     this.funcs.push(fn);
     return fn;
   }
 
-  /** The function at `index` (for call by index). */
-  funcAt(index: number): WasmFunc | undefined {
-    return this.funcs[index];
+  /** The function at Wasm function index `index`: imports first (0..k-1), then defined functions. */
+  funcAt(index: number): WasmCallee | undefined {
+    if (!Number.isInteger(index) || index < 0) return undefined;
+    return index < this.imports.length ? this.imports[index] : this.funcs[index - this.imports.length];
   }
 
-  /** Exports a function under `name` (an identifier, like every name we print). */
-  export(name: string, fn: WasmFunc): void {
+  /** Exports a function (defined or imported) under `name` (an identifier, like every name we print). */
+  export(name: string, fn: WasmCallee): void {
     checkName(name, 'export');
-    if (this.funcs[fn.index] !== fn) throw new Error(`wasm: export ${name}: function ${fn.name} belongs to another module`);
+    if (this.funcAt(fn.index) !== fn) throw new Error(`wasm: export ${name}: function ${fn.name} belongs to another module`);
     if (this.exports.some((e) => e.name === name)) throw new Error(`wasm: duplicate export ${name}`);
     this.exports.push({ name, func: fn });
   }
@@ -101,22 +150,28 @@ export class WasmModule {
   private view(): ModuleView {
     const types: { params: readonly ValType[]; results: readonly ValType[] }[] = [];
     const keys: string[] = [];
-    const funcs = this.funcs.map((f) => {
-      f.checkComplete();
-      if (f.memoryOp && !this.memory) {
-        throw new Error(`wasm: function ${f.name} uses memory (${f.memoryOp}) but the module has none; call importMemory`);
-      }
+    const typeOf = (f: WasmCallee): number => {
       const key = `${f.params.join(',')}>${f.results.join(',')}`;
       let typeIndex = keys.indexOf(key);
       if (typeIndex < 0) {
         typeIndex = keys.push(key) - 1;
         types.push({ params: f.params, results: f.results });
       }
+      return typeIndex;
+    };
+    const imports = this.imports.map((i) => ({ module: i.module, field: i.field, name: i.name, typeIndex: typeOf(i) }));
+    const funcs = this.funcs.map((f) => {
+      f.checkComplete();
+      if (f.memoryOp && !this.memory) {
+        throw new Error(`wasm: function ${f.name} uses memory (${f.memoryOp}) but the module has none; call importMemory`);
+      }
+      const typeIndex = typeOf(f);
       return { name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, locals: f.locals, body: f.body };
     });
     return {
       memory: this.memory,
       types,
+      imports,
       funcs,
       exports: this.exports.map((e) => ({ name: e.name, index: e.func.index, funcName: e.func.name })),
     };
@@ -268,10 +323,10 @@ export class WasmFunc {
     }
   }
 
-  private callee(x: Immediate): WasmFunc {
-    const fn = x instanceof WasmFunc ? x : typeof x === 'number' ? this.module.funcAt(x) : undefined;
+  private callee(x: Immediate): WasmCallee {
+    const fn = x instanceof WasmFunc || x instanceof WasmImport ? x : typeof x === 'number' ? this.module.funcAt(x) : undefined;
     if (!fn || this.module.funcAt(fn.index) !== fn) {
-      throw new Error(`call target ${x instanceof WasmFunc ? x.name : String(x)} is not a function of this module (declare it first)`);
+      throw new Error(`call target ${x instanceof WasmFunc || x instanceof WasmImport ? x.name : String(x)} is not a function of this module (declare it first)`);
     }
     return fn;
   }

@@ -13,6 +13,8 @@ export function printModule(m: ModuleView): string {
     lines.push(`  (import "env" "memory" (memory ${min}${max === undefined ? '' : ` ${max}`}${shared ? ' shared' : ''}))`);
   }
   m.types.forEach((t, i) => lines.push(`  (type (;${i};) (func${t.params.length || t.results.length ? ' ' : ''}${sig(t.params, t.results)}))`));
+  // Function imports after the types (no forward type references) and before any func definition.
+  for (const i of m.imports) lines.push(`  (import "${i.module}" "${i.field}" (func $${i.name} (type ${i.typeIndex})))`);
   for (const f of m.funcs) lines.push(...printFunc(f));
   for (const e of m.exports) lines.push(`  (export "${e.name}" (func $${e.funcName}))`);
   lines.push(')');
