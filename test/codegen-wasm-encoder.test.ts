@@ -161,7 +161,7 @@ describe('every opcode: our WAT assembles to our bytes', () => {
     f.op('local.get', 0).op('call', log)
       .op('local.get', 1).op('call', exp).op('local.get', 0).op('f64.load').op('call', 1)
       .op('call', g); // a defined function declared later, by handle
-    g.op('local.get', 0).op('call', 0) // math_exp by index.op('f64.const', 2).op('call', pow);
+    g.op('local.get', 0).op('call', 0).op('f64.const', 2).op('call', pow); // math_exp by index, math_pow by handle
     m.export('k', f);
     m.export('g', g);
     m.export('exp', exp);
