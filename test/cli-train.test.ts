@@ -40,7 +40,8 @@ describe('gradc train (subprocess)', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('MNIST 60,000 train / 10,000 test');
-    expect(r.out).toContain('model 784→32 relu→10 softmax · adam lr 0.001 · batch 32 · 1 epochs · seed 42 · backend js');
+    // The default backend: WebAssembly SIMD where available (it is, on Node 20).
+    expect(r.out).toContain('model 784→32 relu→10 softmax · adam lr 0.001 · batch 32 · 1 epochs · seed 42 · backend wasm');
     expect(r.out).toMatch(/training step compiled once: \d+ fused kernels in \d+ ms/);
     expect(r.out).toMatch(/Epoch 1\/1 \| 60000 samples in [\d.]+s \| loss [\d.]+ \| acc [\d.]+% \| [\d,]+ samples\/s/);
     const acc = Number(/test accuracy: ([\d.]+)%/.exec(r.out)![1]);
@@ -65,7 +66,13 @@ describe('gradc train (subprocess)', () => {
     expect(full.code).toBe(0);
     expect(full.out).toContain('training step of 784→16 relu→10 softmax · sgd · batch 8');
     expect(full.out).toContain('generated code:');
-    expect(full.out).toMatch(/function /);
+    // The default wasm backend prints its module as WAT; --backend js prints JavaScript.
+    expect(full.out).toMatch(/\(module\n\s+\(import "env" "memory"/);
+    expect(full.out).toMatch(/\(func \$k0_matmul/);
+    const js = gradc(['inspect', '--hidden', '16', '--optimizer', 'sgd', '--batch-size', '8', '--backend', 'js'], cwd);
+    expect(js.code).toBe(0);
+    expect(js.out).toContain('backend js');
+    expect(js.out).toMatch(/function k0_matmul\(\)/);
     const e = gradc(['explain', '--batch-size', '8'], cwd);
     expect(e.code).toBe(0);
     expect(e.out).toContain('batch n = 8');
