@@ -3,7 +3,7 @@
 // Ranges are intervals with open or closed ends, as exact arithmetic would give them;
 // underflow (exp(−1000) = 0 in floats) is ignored, the way "away from overflow" reads.
 import type { Tensor } from '../graph/tensor.js';
-import { sigmoidScalar, softplusScalar } from '../graph/ops/elementwise.js';
+import { sigmoidScalar, softplusScalar } from '../eval/reference.js';
 
 
 /** lo..hi; an open end excludes the bound. */
