@@ -8,7 +8,7 @@ import type { TensorData } from '../data/tensor-data.js';
 import { checkX, checkY } from './data-input.js';
 import { evaluateRange, gatherRows } from './inference.js';
 import { accuracyCount, countCorrect, type AccuracyMode } from './metrics.js';
-import { checkPositiveInt } from './names.js';
+import { checkPositiveInt } from './checks.js';
 import type { Held, Sequential } from './sequential.js';
 
 export interface EpochLogs {

@@ -2,7 +2,7 @@
  * Metrics, counted on the host from each batch's predictions (a few hundred numbers per step,
  * no allocation): the compiled step already writes the predictions for the backward pass.
  */
-import { checkName } from './names.js';
+import { checkName } from './checks.js';
 
 export type MetricName = 'accuracy';
 const METRIC_NAMES = ['accuracy', 'acc'] as const;

@@ -5,7 +5,7 @@
  */
 import { input, param } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
-import { checkName, checkPositiveNumber } from './names.js';
+import { checkName, checkPositiveNumber } from './checks.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];

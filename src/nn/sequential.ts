@@ -17,7 +17,7 @@ import { accuracyMode, checkMetrics, type AccuracyMode, type MetricName } from '
 import { checkOptimizer, type OptimizerConfig } from './optimizers.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import { buildEvalStep, buildPredictStep, buildTrainStep, params, type TrainStep } from './train-step.js';
-import { checkLayerName } from './names.js';
+import { checkLayerName } from './checks.js';
 import { evaluateModel, predictRows, type EvalResult } from './inference.js';
 import { fitModel, type FitOptions, type History } from './fit.js';
 import { modelMermaid, summaryText } from './describe.js';

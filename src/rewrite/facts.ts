@@ -180,10 +180,6 @@ export function rangeOf(t: Tensor): Range {
   return ranges.get(t)!;
 }
 
-export const isPositive = (t: Tensor): boolean => {
-  const r = rangeOf(t);
-  return r.lo > 0 || (r.lo === 0 && r.loOpen);
-};
 export const isNonNegative = (t: Tensor): boolean => rangeOf(t).lo >= 0;
 export const isNonZero = (t: Tensor): boolean => {
   const r = rangeOf(t);
