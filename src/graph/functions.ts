@@ -309,8 +309,6 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
 // `x.matmul(W)` is `matmul(x, W)`. Declared on Tensor by module augmentation and attached to its
 // prototype here, beside the functions, so tensor.ts never imports them (as tfjs' chained ops do).
 
-type Axes_ = number | readonly number[];
-
 /** Every op as a method of its first operand. */
 export interface FluentMethods {
   add(b: TensorLike): Tensor;
@@ -333,10 +331,10 @@ export interface FluentMethods {
   greater(b: TensorLike): Tensor;
   less(b: TensorLike): Tensor;
   equal(b: TensorLike): Tensor;
-  sum(axes?: Axes_, keepDims?: boolean): Tensor;
-  mean(axes?: Axes_, keepDims?: boolean): Tensor;
-  max(axes?: Axes_, keepDims?: boolean): Tensor;
-  logSumExp(axes?: Axes_, keepDims?: boolean): Tensor;
+  sum(axes?: Axes, keepDims?: boolean): Tensor;
+  mean(axes?: Axes, keepDims?: boolean): Tensor;
+  max(axes?: Axes, keepDims?: boolean): Tensor;
+  logSumExp(axes?: Axes, keepDims?: boolean): Tensor;
   reshape(shape: readonly number[]): Tensor;
   transpose(perm?: readonly number[]): Tensor;
   broadcastTo(shape: readonly number[]): Tensor;
