@@ -1,7 +1,9 @@
-// gradc: the public entry.
+// gradc: the public entry: graphs, gradients, simplification, printing, compilation, models and data.
+// Helpers for tools and tests live behind subpaths: 'gradc/cli' (the training curve, the seed
+// derivation) and 'gradc/internals' (the op tables, `make`, shape helpers, atomic files).
 
 // Graph IR and ops
-export { Tensor, make, type TensorLike } from './graph/tensor.js';
+export { Tensor, type TensorLike } from './graph/tensor.js';
 export type { DType, Facts, OpAttrs, OpName, ReduceAttrs } from './graph/attrs.js';
 export { GraphError } from './graph/errors.js';
 export {
@@ -13,10 +15,7 @@ export {
   matmul, softmax, logSoftmax, oneHot,
 } from './graph/functions.js';
 export { crossEntropy, softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError } from './graph/losses.js';
-export { opTable } from './graph/ops/table.js';
-export type { OpDef, OpTable, Vjp } from './graph/ops/types.js';
 export { topoSort } from './graph/topo.js';
-export { broadcastShapes, sizeOf } from './graph/shape.js';
 
 // Differentiation and the reference evaluator
 export { grad, vjp } from './grad/grad.js';
@@ -24,13 +23,16 @@ export { checkGrad, describeGradCheck, type CheckGradOptions, type GradCheckResu
 export { evaluate, type Evaluated, type EvaluateOptions } from './eval/evaluate.js';
 export type { Feed, Feeds } from './eval/feeds.js';
 
-// Data
-export { parseIdx, readIdx, encodeIdx, type IdxType, type IdxArray, type IdxExpect } from './data/idx.js';
-export { datasets } from './data/datasets.js';
-export { mnist, mnistDataDir, MNIST_FILES, type Mnist, type MnistOptions } from './data/mnist.js';
-export { Rng, type RngState } from './data/rng.js';
-export { toOneHot, type TensorData } from './data/tensor-data.js';
-export { writeFileAtomic, type FileContent } from './data/atomic-file.js';
+// Simplification and printing
+export { simplify, sameGraph, rewriteRules } from './rewrite/simplify.js';
+export { explain, type Explanation, type ExplainTextOptions, type Step as RewriteStep } from './rewrite/explain.js';
+export type { Rule, Rewrite, Because, Phase, RuleContext } from './rewrite/rule.js';
+export { show, type ShowOptions } from './print/show.js';
+export { debugPrint } from './print/debug.js';
+export { toMermaid, toDot } from './print/diagram.js';
+
+// The kernel compiler: compile a graph to fused, allocation-free kernels
+export { compile, Executable, type CompileOptions, type CompileSpec, type KernelReport, type MemoryReport, type BufferReport } from './compile/compile.js';
 
 // Models and training (Keras/tfjs style)
 export { sequential, Sequential, type SequentialOptions, type CompileArgs } from './nn/sequential.js';
@@ -47,16 +49,10 @@ export type { FitOptions, History, EpochLogs, BatchLogs, Callbacks } from './nn/
 export type { EvalResult } from './nn/inference.js';
 export type { Trainable } from './nn/trainable.js';
 export type { Backend, StepProgram } from './nn/program.js';
-export { trainingCurveSvg, niceTicks, type CurveData, type CurveOptions } from './cli/training-curve.js';
 
-// The kernel compiler: compile a graph to fused, allocation-free kernels
-export { compile, Executable, type CompileOptions, type CompileSpec, type KernelReport, type MemoryReport, type BufferReport } from './compile/compile.js';
-
-// Simplification and printing
-export { simplify, sameGraph, rewriteRules } from './rewrite/simplify.js';
-export { explain, type Explanation, type ExplainTextOptions, type Step as RewriteStep } from './rewrite/explain.js';
-export type { Rule, Rewrite, Because, Phase, RuleContext } from './rewrite/rule.js';
-export { show, type ShowOptions } from './print/show.js';
-export { debugPrint } from './print/debug.js';
-export { toMermaid, toDot } from './print/diagram.js';
-export { seedDerivation, seedGraph, type SeedOptions } from './cli/explain.js';
+// Data
+export { parseIdx, readIdx, encodeIdx, type IdxType, type IdxArray, type IdxExpect } from './data/idx.js';
+export { datasets } from './data/datasets.js';
+export { mnist, mnistDataDir, MNIST_FILES, type Mnist, type MnistOptions } from './data/mnist.js';
+export { Rng, type RngState } from './data/rng.js';
+export { toOneHot, type TensorData } from './data/tensor-data.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { niceTicks, trainingCurveSvg } from 'gradc';
+import { niceTicks, trainingCurveSvg } from 'gradc/cli';
 
 const loss = [0.33, 0.16, 0.12, 0.098, 0.082, 0.071, 0.063, 0.056, 0.05, 0.045];
 const acc = [0.906, 0.953, 0.965, 0.971, 0.975, 0.978, 0.981, 0.983, 0.985, 0.986];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from 'gradc';
+import { writeFileAtomic } from 'gradc/internals';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'gradc-atomic-'));
 

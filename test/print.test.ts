@@ -1,9 +1,10 @@
 // The printers: show (infix maths), debugPrint (tree), toMermaid and toDot (diagrams).
 import { describe, expect, it } from 'vitest';
 import {
-  add, debugPrint, div, exp, GraphError, grad, input, matmul, mul, neg, param, pow, seedGraph, show, simplify, square, sub, sum,
+  add, debugPrint, div, exp, GraphError, grad, input, matmul, mul, neg, param, pow, show, simplify, square, sub, sum,
   tanh, toDot, toMermaid, transpose, type Tensor,
 } from 'gradc';
+import { seedGraph } from 'gradc/cli';
 
 const seed = seedGraph({ batch: 32 });
 const simplified = simplify([seed.loss, ...seed.grads]);

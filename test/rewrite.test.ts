@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   add, binaryCrossEntropy, crossEntropy, div, evaluate, explain, grad, input, matmul, oneHot, param, relu,
-  sameGraph, seedDerivation, seedGraph, show, sigmoid, simplify, softmax, sub, sum, toMermaid, topoSort, transpose, type Tensor,
+  sameGraph, show, sigmoid, simplify, softmax, sub, sum, toMermaid, topoSort, transpose, type Tensor,
 } from 'gradc';
+import { seedDerivation, seedGraph } from 'gradc/cli';
 
 const N = 32;
 

@@ -1,11 +1,10 @@
 // The reference evaluator: interprets a graph node by node. Slow, obviously correct, the ground truth.
 import type { DType } from '../graph/attrs.js';
-import { opTable } from '../graph/ops/table.js';
-import type { OpDef } from '../graph/ops/types.js';
 import { GraphError } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { leavesByName, topoSort } from '../graph/topo.js';
 import { checkOneHotRows, readFeed, type Feeds } from './feeds.js';
+import { reference, type Reference } from './reference.js';
 
 export interface Evaluated {
   readonly shape: number[];
@@ -39,11 +38,11 @@ export function evaluate(outputs: Tensor | readonly Tensor[], feeds: Feeds = {},
   const keep = new Set(list);
   const values = new Map<Tensor, Float64Array>();
   for (const node of order) {
-    const def = opTable[node.op] as OpDef<typeof node.op>;
+    const semantics = reference[node.op] as Reference<typeof node.op>;
     let v =
-      def.evaluate === 'fed'
+      semantics === 'fed'
         ? fed.get(node)!
-        : def.evaluate(
+        : semantics(
             node.inputs.map((x) => values.get(x)!),
             node as Tensor<never>,
           );

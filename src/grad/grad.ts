@@ -2,11 +2,10 @@
 // printed, simplified, compiled and differentiated again.
 import { GraphError, fmtShape } from '../graph/errors.js';
 import * as f from '../graph/functions.js';
-import { opTable } from '../graph/ops/table.js';
-import type { OpDef } from '../graph/ops/types.js';
 import { sameShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { topoSort } from '../graph/topo.js';
+import { vjps, type Vjp } from './vjps.js';
 
 function checkList(op: string, xs: unknown, what: string): readonly Tensor[] {
   if (!Array.isArray(xs) || !xs.every((x) => x instanceof Tensor)) {
@@ -57,7 +56,7 @@ export function vjp(outputs: readonly Tensor[], wrt: readonly Tensor[], cotangen
     parts.delete(node);
     const g = list.reduce((a, b) => f.add(a, b));
     total.set(node, g);
-    const rule = (opTable[node.op] as OpDef<typeof node.op>).vjp;
+    const rule = vjps[node.op] as Vjp<typeof node.op> | 'none';
     if (rule === 'none' || !node.inputs.some((x) => needed.has(x))) continue;
     const gs = rule(g, node as Tensor<never>);
     node.inputs.forEach((x, k) => {

@@ -305,7 +305,95 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   return reshape(sum(g, axes, true), shape);
 }
 
-/** The node's op is one of `ops`: a narrowing helper for rules. */
-export function isOneOf<Q extends OpName>(t: Tensor, ops: readonly Q[]): t is Tensor<Q> {
-  return (ops as readonly OpName[]).includes(t.op);
+// ---- fluent methods ----
+// `x.matmul(W)` is `matmul(x, W)`. Declared on Tensor by module augmentation and attached to its
+// prototype here, beside the functions, so tensor.ts never imports them (as tfjs' chained ops do).
+
+/** Every op as a method of its first operand. */
+export interface FluentMethods {
+  add(b: TensorLike): Tensor;
+  sub(b: TensorLike): Tensor;
+  mul(b: TensorLike): Tensor;
+  div(b: TensorLike): Tensor;
+  neg(): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  square(): Tensor;
+  pow(exponent: number): Tensor;
+  abs(): Tensor;
+  maximum(b: TensorLike): Tensor;
+  minimum(b: TensorLike): Tensor;
+  relu(): Tensor;
+  sigmoid(): Tensor;
+  tanh(): Tensor;
+  softplus(): Tensor;
+  greater(b: TensorLike): Tensor;
+  less(b: TensorLike): Tensor;
+  equal(b: TensorLike): Tensor;
+  sum(axes?: Axes, keepDims?: boolean): Tensor;
+  mean(axes?: Axes, keepDims?: boolean): Tensor;
+  max(axes?: Axes, keepDims?: boolean): Tensor;
+  logSumExp(axes?: Axes, keepDims?: boolean): Tensor;
+  reshape(shape: readonly number[]): Tensor;
+  transpose(perm?: readonly number[]): Tensor;
+  broadcastTo(shape: readonly number[]): Tensor;
+  slice(begin: readonly number[], size?: readonly number[]): Tensor;
+  pad(before: readonly number[], after: readonly number[]): Tensor;
+  matmul(b: Tensor): Tensor;
+  softmax(axis?: number): Tensor;
+  logSoftmax(axis?: number): Tensor;
+  /** This tensor as labels, one-hot encoded: `[...shape, depth]`. */
+  oneHot(depth: number): Tensor;
+  /** This tensor as the condition: a where this ≠ 0, else b. */
+  where(a: TensorLike, b: TensorLike): Tensor;
+  /** This tensor followed by `others` along `axis`. */
+  concat(others: readonly Tensor[], axis?: number): Tensor;
+}
+
+declare module './tensor.js' {
+  interface Tensor<P extends OpName = OpName> extends FluentMethods {}
+}
+
+/** Exhaustive over FluentMethods: a declared method without its body fails `tsc`. */
+const fluent: { [K in keyof FluentMethods]: (this: Tensor, ...args: Parameters<FluentMethods[K]>) => Tensor } = {
+  add(b) { return add(this, b); },
+  sub(b) { return sub(this, b); },
+  mul(b) { return mul(this, b); },
+  div(b) { return div(this, b); },
+  neg() { return neg(this); },
+  exp() { return exp(this); },
+  log() { return log(this); },
+  sqrt() { return sqrt(this); },
+  square() { return square(this); },
+  pow(exponent) { return pow(this, exponent); },
+  abs() { return abs(this); },
+  maximum(b) { return maximum(this, b); },
+  minimum(b) { return minimum(this, b); },
+  relu() { return relu(this); },
+  sigmoid() { return sigmoid(this); },
+  tanh() { return tanh(this); },
+  softplus() { return softplus(this); },
+  greater(b) { return greater(this, b); },
+  less(b) { return less(this, b); },
+  equal(b) { return equal(this, b); },
+  sum(axes, keepDims = false) { return sum(this, axes, keepDims); },
+  mean(axes, keepDims = false) { return mean(this, axes, keepDims); },
+  max(axes, keepDims = false) { return max(this, axes, keepDims); },
+  logSumExp(axes, keepDims = false) { return logSumExp(this, axes, keepDims); },
+  reshape(shape) { return reshape(this, shape); },
+  transpose(perm) { return transpose(this, perm); },
+  broadcastTo(shape) { return broadcastTo(this, shape); },
+  slice(begin, size) { return slice(this, begin, size); },
+  pad(before, after) { return pad(this, before, after); },
+  matmul(b) { return matmul(this, b); },
+  softmax(axis = -1) { return softmax(this, axis); },
+  logSoftmax(axis = -1) { return logSoftmax(this, axis); },
+  oneHot(depth) { return oneHot(this, depth); },
+  where(a, b) { return where(this, a, b); },
+  concat(others, axis = 0) { return concat([this, ...others], axis); },
+};
+for (const [name, method] of Object.entries(fluent)) {
+  // Non-enumerable, like class methods.
+  Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }

@@ -1,6 +1,6 @@
 /** Activations a layer applies after its affine map. */
 import type { Tensor } from '../graph/tensor.js';
-import { checkName } from './names.js';
+import { checkName } from './checks.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 export const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];

@@ -9,7 +9,7 @@ import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
 import { checkX, checkY } from './data-input.js';
 import { batchFor, evaluateRange, gatherRows } from './inference.js';
-import { checkPositiveInt } from './names.js';
+import { checkPositiveInt } from './checks.js';
 import type { Held, Trainable } from './trainable.js';
 
 /** Per-epoch logs: loss, each metric (acc, mae, …), and val_ versions with validation data. */

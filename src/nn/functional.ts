@@ -14,7 +14,7 @@ import { leavesByName, topoSort } from '../graph/topo.js';
 import type { ActivationName } from './activations.js';
 import { INITIALIZERS, initialize, type InitializerName } from './initializers.js';
 import { Model } from './model.js';
-import { checkLayerName, checkName, checkPositiveInt } from './names.js';
+import { checkLayerName, checkName, checkPositiveInt } from './checks.js';
 
 export interface FunctionalOptions {
   /** The graph form: the one input [batch, features] and the output [batch, units] it computes. */

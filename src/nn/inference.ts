@@ -1,6 +1,6 @@
 /** Prediction and evaluation over many rows, batch by batch through cached step programs. */
 import type { TensorData } from '../data/tensor-data.js';
-import { checkPositiveInt } from './names.js';
+import { checkPositiveInt } from './checks.js';
 import { checkX, checkY } from './data-input.js';
 import type { Trainable } from './trainable.js';
 

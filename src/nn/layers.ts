@@ -3,7 +3,7 @@ import { param } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from './activations.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
-import { checkLayerName, checkName, checkPositiveInt } from './names.js';
+import { checkLayerName, checkName, checkPositiveInt } from './checks.js';
 
 export interface DenseConfig {
   units: number;

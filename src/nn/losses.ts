@@ -7,7 +7,7 @@ import { binaryCrossEntropy, crossEntropy, meanSquaredError } from '../graph/los
 import { input, oneHot } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { ActivationName } from './activations.js';
-import { checkName } from './names.js';
+import { checkName } from './checks.js';
 
 export type LossName = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 export const LOSSES: readonly LossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
@@ -23,11 +23,6 @@ const ALIASES: Record<string, LossName> = {
 export function checkLoss(name: unknown): LossName {
   if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(ALIASES, name)) return ALIASES[name]!;
   return checkName('loss', name, LOSSES);
-}
-
-/** What the targets look like for a loss: one row of `units` per example, or one class index. */
-export function targetKind(loss: LossName): 'rows' | 'classIndex' {
-  return loss === 'sparseCategoricalCrossentropy' ? 'classIndex' : 'rows';
 }
 
 /** The activation a loss needs on the last layer, if any (cross-entropies take probabilities). */

@@ -4,7 +4,7 @@
  * Each metric sums a score over a batch and says how many scores that was; the epoch's value is
  * Σ scores / Σ counts (so a smaller last batch weighs what it holds).
  */
-import { checkName, checkPositiveInt } from './names.js';
+import { checkName, checkPositiveInt } from './checks.js';
 
 /** How targets are laid out: 'sparse' rows hold a class index, otherwise rows like the predictions. */
 export type TargetMode = 'sparse' | 'dense';

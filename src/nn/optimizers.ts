@@ -15,7 +15,7 @@
 import { div, input, minimum, param, sqrt, sum } from '../graph/functions.js';
 import { grad } from '../grad/grad.js';
 import type { Tensor } from '../graph/tensor.js';
-import { checkName, checkPositiveNumber } from './names.js';
+import { checkName, checkPositiveNumber } from './checks.js';
 import { checkLearningRate, rateAt, type LearningRate } from './schedules.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';

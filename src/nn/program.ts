@@ -6,7 +6,7 @@
 import { compile } from '../compile/compile.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { Tensor } from '../graph/tensor.js';
-import { checkName } from './names.js';
+import { checkName } from './checks.js';
 
 export type Backend = 'wasm' | 'js' | 'reference';
 export const BACKENDS: readonly Backend[] = ['wasm', 'js', 'reference'];

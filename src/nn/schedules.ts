@@ -3,7 +3,7 @@
  * the first update, as Keras' `iterations`) to a rate. The compiled step reads the rate from a
  * scalar input each step, so a schedule never recompiles anything.
  */
-import { checkPositiveNumber } from './names.js';
+import { checkPositiveNumber } from './checks.js';
 
 export interface ScheduleConfig {
   readonly kind: 'exponentialDecay' | 'cosineDecay' | 'piecewiseConstant';

@@ -12,7 +12,7 @@ import type { ActivationName } from './activations.js';
 import { initialize } from './initializers.js';
 import { applyDense, buildDense, type BuiltDense, type DenseSpec } from './layers.js';
 import { Model } from './model.js';
-import { checkLayerName } from './names.js';
+import { checkLayerName } from './checks.js';
 import { modelMermaid, summaryText } from './describe.js';
 
 export type { CompileArgs } from './model.js';

@@ -5,9 +5,9 @@ import type { OpName } from '../graph/attrs.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { sameShape } from '../graph/shape.js';
 import { Tensor, make } from '../graph/tensor.js';
-import { isProductNode } from './products.js';
+import { postOrder } from '../graph/topo.js';
+import { isProductNode, isSumNode } from './families.js';
 import { PHASES, type Because, type Family, type Phase, type Rule, type RuleContext } from './rule.js';
-import { isSumNode } from './sums.js';
 
 /** One rule firing: which rule, where, and the fact it relied on. */
 export interface Step {
@@ -101,7 +101,9 @@ class Pass {
   ) {}
 
   run(roots: readonly Tensor[]): Tensor[] {
-    const order = topoSort(roots, this.fixed);
+    // Fixed nodes are listed, but nothing below them.
+    const fixed = this.fixed;
+    const order = postOrder(roots, (_into, from) => !fixed.has(from));
     const users = userBits(order);
     const rootSet = new Set(roots);
     const memo = new Map<Tensor, Tensor>();
@@ -174,30 +176,11 @@ class Pass {
 
   /** Settles the nodes a rule created below `top`, bottom-up, and rebuilds `top` on them. */
   private normalizeBelow(top: Tensor): Tensor {
-    const fresh: Tensor[] = [];
-    const seen = new Set<Tensor>();
-    const nodes: Tensor[] = [top];
-    const next: number[] = [0];
-    while (nodes.length > 0) {
-      const d = nodes.length - 1;
-      const n = nodes[d]!;
-      const i = next[d]!;
-      if (i < n.inputs.length) {
-        next[d] = i + 1;
-        const x = n.inputs[i]!;
-        if (!this.settled.has(x) && !this.isFixed(x) && !seen.has(x)) {
-          seen.add(x);
-          nodes.push(x);
-          next.push(0);
-        }
-      } else {
-        nodes.pop();
-        next.pop();
-        if (n !== top) fresh.push(n);
-      }
-    }
-    if (fresh.length === 0) return top;
-    const users = userBits([...fresh, top], seen);
+    // The new nodes: below top, neither settled nor fixed; inputs first, top last.
+    const order = postOrder([top], (x) => !this.settled.has(x) && !this.isFixed(x));
+    if (order.length === 1) return top;
+    const fresh = order.slice(0, -1);
+    const users = userBits(order, new Set(fresh));
     const local = new Map<Tensor, Tensor>();
     for (let k = 0; k < fresh.length; k++) {
       const n = fresh[k]!;
@@ -238,38 +221,3 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
 
 /** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass.stable and Pass.fixed). */
 const phaseCache = new WeakMap<readonly Rule[], readonly { phase: Phase; index: Index; stable: WeakSet<Tensor>; fixed: WeakSet<Tensor> }[]>();
-
-/** Nodes below `roots`, inputs first, not descending below `stop` nodes (which are listed). Iterative. */
-function topoSort(roots: readonly Tensor[], stop: WeakSet<Tensor>): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const nodes: Tensor[] = [];
-  const next: number[] = [];
-  for (let r = 0; r < roots.length; r++) {
-    const root = roots[r]!;
-    if (seen.has(root)) continue;
-    seen.add(root);
-    nodes.push(root);
-    next.push(0);
-    while (nodes.length > 0) {
-      const d = nodes.length - 1;
-      const node = nodes[d]!;
-      const i = next[d]!;
-      // A stop node is listed, but not descended into (i = 0 checks it once per node).
-      if (i < node.inputs.length && (i > 0 || !stop.has(node))) {
-        next[d] = i + 1;
-        const x = node.inputs[i]!;
-        if (!seen.has(x)) {
-          seen.add(x);
-          nodes.push(x);
-          next.push(0);
-        }
-      } else {
-        order.push(node);
-        nodes.pop();
-        next.pop();
-      }
-    }
-  }
-  return order;
-}

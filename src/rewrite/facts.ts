@@ -3,7 +3,7 @@
 // Ranges are intervals with open or closed ends, as exact arithmetic would give them;
 // underflow (exp(−1000) = 0 in floats) is ignored, the way "away from overflow" reads.
 import type { Tensor } from '../graph/tensor.js';
-import { sigmoidScalar, softplusScalar } from '../graph/ops/elementwise.js';
+import { sigmoidScalar, softplusScalar } from '../eval/reference.js';
 
 
 /** lo..hi; an open end excludes the bound. */
@@ -180,10 +180,6 @@ export function rangeOf(t: Tensor): Range {
   return ranges.get(t)!;
 }
 
-export const isPositive = (t: Tensor): boolean => {
-  const r = rangeOf(t);
-  return r.lo > 0 || (r.lo === 0 && r.loOpen);
-};
 export const isNonNegative = (t: Tensor): boolean => rangeOf(t).lo >= 0;
 export const isNonZero = (t: Tensor): boolean => {
   const r = rangeOf(t);

@@ -8,76 +8,8 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, power, scalarConst, scaled, uniformValue } from './build.js';
 import { isNonZero } from './facts.js';
+import { MAX_EXPONENT, addFactor, copyFactors, isProductNode, isSumNode, regionOf, type Prod } from './families.js';
 import { compareNodes } from './order.js';
-import { flattenLin, isSumNode, rebuildLin, scaleLin } from './sums.js';
-
-export interface Prod {
-  coef: number;
-  /** Numerator factors and their exponents. */
-  readonly num: Map<Tensor, number>;
-  /** Denominator factors and their exponents. */
-  readonly den: Map<Tensor, number>;
-}
-
-/** Largest exponent the normal form builds; deeper towers stay as they are. */
-const MAX_EXPONENT = 16;
-
-/** Nodes a product is flattened through; broadcastTo is transparent (the rebuilt result is fitted back). */
-export function isProductNode(t: Tensor): boolean {
-  switch (t.op) {
-    case 'mul':
-    case 'div':
-    case 'neg':
-    case 'square':
-    case 'broadcastTo':
-      return true;
-    case 'pow': {
-      const p = (t as Tensor<'pow'>).attrs.exponent;
-      return Number.isInteger(p) && p !== 0 && Math.abs(p) <= MAX_EXPONENT;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Nodes reachable from `root` through nodes of the family, users before operands. */
-export function regionOf(root: Tensor, member: (t: Tensor) => boolean): Tensor[] {
-  // Plain loops and parallel stacks: this runs for every sum and product, mostly before V8 optimizes it.
-  const post: Tensor[] = [];
-  const seen = new Set<Tensor>([root]);
-  const nodes: Tensor[] = [root];
-  const next: number[] = [0];
-  while (nodes.length > 0) {
-    const top = nodes.length - 1;
-    const node = nodes[top]!;
-    const i = next[top]!;
-    if (i < node.inputs.length) {
-      next[top] = i + 1;
-      const x = node.inputs[i]!;
-      if (member(x) && !seen.has(x)) {
-        seen.add(x);
-        nodes.push(x);
-        next.push(0);
-      }
-    } else {
-      post.push(node);
-      nodes.pop();
-      next.pop();
-    }
-  }
-  return post.reverse();
-}
-
-/** A copy of a factor map, in the same order (forEach: no iterator objects before V8 optimizes). */
-export function copyFactors(m: ReadonlyMap<Tensor, number>): Map<Tensor, number> {
-  const c = new Map<Tensor, number>();
-  m.forEach((k, x) => c.set(x, k));
-  return c;
-}
-
-const add = (m: Map<Tensor, number>, t: Tensor, k: number): void => {
-  if (k !== 0) m.set(t, (m.get(t) ?? 0) + k);
-};
 
 /**
  * Reads `root` as c · Π num / Π den. Undefined if exponents would exceed the normal
@@ -174,8 +106,8 @@ function readProd(root: Tensor): Prod | undefined {
     const v = uniformValue(x);
     if (v !== undefined && !(v === 0 && q > 0)) prod.coef *= v ** p / v ** q;
     else {
-      add(prod.num, x, p);
-      add(prod.den, x, q);
+      addFactor(prod.num, x, p);
+      addFactor(prod.den, x, q);
     }
   }
   if (flips % 2 === 1) prod.coef = -prod.coef;
@@ -231,7 +163,7 @@ function foldConstantFactors(p: Prod): void {
   const folded = constantOf(values, shape, parts[0][0].dtype);
   const v = uniformValue(folded);
   if (v !== undefined) p.coef *= v;
-  else add(p.num, folded, 1);
+  else addFactor(p.num, folded, 1);
 }
 
 function hasConstant(m: Map<Tensor, number>): boolean {
@@ -265,11 +197,18 @@ function productOf(factors: [Tensor, number][]): Tensor | undefined {
 }
 
 /**
- * The canonical node for `p`, fitted to `shape` when given:
- * a lone sum times a scalar is distributed (so sums and products agree on c·(a + b));
- * otherwise (num / den), then the scalar: x / k for c = 1/k, else c ⊙ x, then the sign.
+ * How c·s is built for a lone sum factor s and c ≠ 1: the sum normal form distributes it (so
+ * sums and products agree on c·(a + b)). sums.ts passes its own, so this file never imports it.
  */
-export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
+export type ScaleSum = (s: Tensor, c: number, dtype: DType) => Tensor;
+
+/**
+ * The canonical node for `p`, fitted to `shape` when given:
+ * a lone sum times a scalar is built by `scaleSum`;
+ * otherwise (num / den), then the scalar: x / k for c = 1/k, else c ⊙ x, then the sign.
+ * (`rebuildProd` in sums.ts is this with the sum normal form's scaleSum.)
+ */
+export function buildProd(p: Prod, dtype: DType, shape: Shape | undefined, scaleSum: ScaleSum): Tensor {
   const x = singleFactor(p);
   // One factor x¹: nothing to fold or sort, c·x directly (the general path below gives the same node).
   if (x !== undefined && p.coef !== 0 && !(p.coef !== 1 && isSumNode(x))) {
@@ -282,8 +221,7 @@ export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
   let out: Tensor;
   if (p.coef === 0) out = scalarConst(0, dtype);
   else if (num.length === 1 && num[0][1] === 1 && den.length === 0 && p.coef !== 1 && isSumNode(num[0][0])) {
-    const lin = flattenLin(num[0][0]);
-    out = lin ? rebuildLin(scaleLin(lin, p.coef), dtype) : scaled(p.coef, num[0][0], dtype);
+    out = scaleSum(num[0][0], p.coef, dtype);
   } else {
     const numNode = productOf(num);
     const denNode = productOf(den);
@@ -299,15 +237,15 @@ export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
   return shape ? fit(out, shape) : out;
 }
 
-/** The node for c·p, leaving `p` as it is (its maps are copied only when rebuildProd may fold constants in them). */
-export function rebuildScaled(p: Prod, c: number, dtype: DType): Tensor {
+/** The node for c·p, leaving `p` as it is (its maps are copied only when buildProd may fold constants in them). */
+export function rebuildScaled(p: Prod, c: number, dtype: DType, scaleSum: ScaleSum): Tensor {
   const one = singleFactor(p) !== undefined;
-  return rebuildProd({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, dtype);
+  return buildProd({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, dtype, undefined, scaleSum);
 }
 
 /** The product without its scalar: the key under which like terms of a sum are collected. */
-export function coreOf(p: Prod, dtype: DType): Tensor {
-  return singleFactor(p) ?? rebuildProd({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, dtype);
+export function coreOf(p: Prod, dtype: DType, scaleSum: ScaleSum): Tensor {
+  return singleFactor(p) ?? buildProd({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, dtype, undefined, scaleSum);
 }
 
 /** x when `p` is c·x¹ (one factor, exponent 1, no denominator). */
@@ -318,30 +256,4 @@ function singleFactor(p: Prod): Tensor | undefined {
     if (k === 1) one = x;
   });
   return one;
-}
-
-/** a · b as products (exponents add; nothing cancelled yet). */
-export function mulProd(a: Prod, b: Prod): Prod {
-  const out: Prod = { coef: a.coef * b.coef, num: copyFactors(a.num), den: copyFactors(a.den) };
-  b.num.forEach((k, x) => add(out.num, x, k));
-  b.den.forEach((k, x) => add(out.den, x, k));
-  return out;
-}
-
-/** Sum factors in the numerator (exponent 1) that distributing could open up. */
-export function sumFactors(p: Prod): Tensor[] {
-  const out: Tensor[] = [];
-  p.num.forEach((k, x) => {
-    if (k === 1 && isSumNode(x)) out.push(x);
-  });
-  return out;
-}
-
-/** Whether `sumFactors(p)` is non-empty (cheap: no sum factor is the common case). */
-export function hasSumFactor(p: Prod): boolean {
-  let found = false;
-  p.num.forEach((k, x) => {
-    if (!found && k === 1 && isSumNode(x)) found = true;
-  });
-  return found;
 }

@@ -9,7 +9,8 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, scalarConst, scaled, uniformValue } from './build.js';
 import { compareNodes } from './order.js';
-import { cancelFactors, copyFactors, coreOf, flattenProdShared, hasSumFactor, isProductNode, mulProd, rebuildScaled, regionOf, sumFactors, type Prod } from './products.js';
+import { copyFactors, hasSumFactor, isProductNode, isSumNode, mulProd, regionOf, sumFactors, type Prod } from './families.js';
+import { buildProd, cancelFactors, coreOf, flattenProdShared, rebuildScaled, type ScaleSum } from './products.js';
 
 export interface Term {
   coef: number;
@@ -24,25 +25,6 @@ export interface Lin {
   readonly terms: Map<Tensor, Term>;
 }
 
-/** Nodes a sum is flattened through: +, −, negation, scaling by a constant; broadcastTo is transparent. */
-export function isSumNode(t: Tensor): boolean {
-  switch (t.op) {
-    case 'add':
-    case 'sub':
-    case 'neg':
-    case 'broadcastTo':
-      return true;
-    case 'mul':
-      return uniformValue(t.inputs[0]) !== undefined || uniformValue(t.inputs[1]) !== undefined;
-    case 'div': {
-      const v = uniformValue(t.inputs[1]);
-      return v !== undefined && v !== 0;
-    }
-    default:
-      return false;
-  }
-}
-
 const emptyProd = (coef = 1): Prod => ({ coef, num: new Map(), den: new Map() });
 
 /** Adds w·p to the sum: a new term, a like term, or (for a sum-valued core) its terms. */
@@ -53,7 +35,7 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
     lin.c0 += coef;
     return true;
   }
-  const core = coreOf(p, dtype);
+  const core = coreOf(p, dtype, scaleSum);
   if (isSumNode(core)) {
     const inner = flattenLin(core);
     if (inner === undefined) return false;
@@ -142,6 +124,20 @@ export function scaleLin(lin: Lin, c: number): Lin {
   return { c0: lin.c0 * c, terms };
 }
 
+/** c·s for a sum s, distributed: c·(a + b) is built as the sum c·a + c·b (in normal form). */
+const scaleSum: ScaleSum = (s, c, dtype) => {
+  const lin = flattenLin(s);
+  return lin ? rebuildLin(scaleLin(lin, c), dtype) : scaled(c, s, dtype);
+};
+
+/**
+ * The canonical node for a product `p`, fitted to `shape` when given (see buildProd in
+ * products.ts); a lone sum times a scalar is distributed, so sums and products agree on c·(a + b).
+ */
+export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
+  return buildProd(p, dtype, shape, scaleSum);
+}
+
 /** Terms that are constant arrays are added up into one (when small enough to share by value). */
 function foldConstantTerms(lin: Lin, dtype: DType): Lin {
   let n = 0;
@@ -181,7 +177,7 @@ interface Item {
 
 function termNode(c: number, item: Item, dtype: DType): Tensor {
   if (item.prod === undefined) return scalarConst(c, dtype);
-  return rebuildScaled(item.prod, c, dtype);
+  return rebuildScaled(item.prod, c, dtype, scaleSum);
 }
 
 /** The canonical node for `lin`, fitted to `shape` when given. */

@@ -1,10 +1,11 @@
 // The normal forms of sums and products as rules, and distributing where it pays.
 import type { Tensor } from '../../graph/tensor.js';
 import { rangeText } from '../facts.js';
-import { cancelFactors, copyFactors, flattenProd, isProductNode, rebuildProd, sumFactors, type Prod } from '../products.js';
+import { copyFactors, isProductNode, isSumNode, sumFactors, type Prod } from '../families.js';
+import { cancelFactors, flattenProd } from '../products.js';
 import { fit, scaled, uniformValue } from '../build.js';
 import { rule, type Because, type Rewrite } from '../rule.js';
-import { addProd, arithCost, expandLin, expandProd, flattenLin, isSumNode, rebuildLin, type Lin } from '../sums.js';
+import { addProd, arithCost, expandLin, expandProd, flattenLin, rebuildLin, rebuildProd, type Lin } from '../sums.js';
 
 const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) });
 const reasons = (xs: readonly Tensor[]): Because | undefined =>

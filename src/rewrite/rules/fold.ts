@@ -1,31 +1,25 @@
 // Constant folding and the identities of arithmetic.
-import type { OpName } from '../../graph/attrs.js';
 import * as f from '../../graph/functions.js';
-import { opTable } from '../../graph/ops/table.js';
-import type { OpDef } from '../../graph/ops/types.js';
+import { opInfo } from '../../graph/ops.js';
 import { make, type Tensor } from '../../graph/tensor.js';
+import { reference, type Reference } from '../../eval/reference.js';
 import { SMALL_CONSTANT, countOf, fit, scalarConst, uniformValue } from '../build.js';
 import { isNonZero, rangeText } from '../facts.js';
 import { rule, type Rule } from '../rule.js';
-
-const ELEMENTWISE = new Set<OpName>([
-  'neg', 'exp', 'log', 'sqrt', 'square', 'abs', 'relu', 'sigmoid', 'tanh', 'softplus', 'pow',
-  'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'less', 'equal', 'where',
-]);
-const MOVEMENT = new Set<OpName>(['reshape', 'transpose', 'broadcastTo', 'slice']);
 
 /** Largest constant computed at rewrite time. */
 const FOLD_LIMIT = 4096;
 
 /** The value of op(…) when every operand holds one value v, or undefined. */
 function foldUniform(t: Tensor, vs: number[]): number | undefined {
-  if (ELEMENTWISE.has(t.op)) {
+  const kind = opInfo[t.op].kind;
+  if (kind === 'elementwise') {
     const node = make(t.op, t.inputs.map((x, i) => scalarConst(vs[i], x.dtype)), t.attrs as never, t.dtype);
-    const def = opTable[t.op] as OpDef<typeof t.op>;
-    if (def.evaluate === 'fed') return undefined;
-    return def.evaluate(vs.map((v) => Float64Array.of(v)), node as Tensor<never>)[0];
+    const semantics = reference[t.op] as Reference<typeof t.op>;
+    if (semantics === 'fed') return undefined;
+    return semantics(vs.map((v) => Float64Array.of(v)), node as Tensor<never>)[0];
   }
-  if (MOVEMENT.has(t.op)) return vs[0];
+  if (kind === 'view') return vs[0];
   const [v] = vs;
   const x = t.inputs[0];
   switch (t.op) {
@@ -60,11 +54,11 @@ export const foldConstants = rule('fold-constants', 'canonicalize', 'any', (t) =
     if (v !== undefined) return f.constant(v, t.shape, t.dtype);
   }
   if (t.size > FOLD_LIMIT || t.inputs.some((x) => x.size > FOLD_LIMIT)) return undefined;
-  const def = opTable[t.op] as OpDef<typeof t.op>;
-  if (def.evaluate === 'fed') return undefined;
+  const semantics = reference[t.op] as Reference<typeof t.op>;
+  if (semantics === 'fed') return undefined;
   let values: Float64Array;
   try {
-    values = def.evaluate(
+    values = semantics(
       t.inputs.map((x) => {
         const data = (x as Tensor<'constant'>).attrs.values;
         return data.length === x.size ? data : new Float64Array(x.size).fill(data[0]);

@@ -4,9 +4,9 @@ import * as f from '../../graph/functions.js';
 import { sameShape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { uniformValue } from '../build.js';
-import { flattenProd, rebuildProd } from '../products.js';
+import { flattenProd } from '../products.js';
 import { rule, type Rule } from '../rule.js';
-import { flattenLin } from '../sums.js';
+import { flattenLin, rebuildProd } from '../sums.js';
 
 /** The one term of `x` = c₀ + c·t, if it has exactly that form. */
 function affine(x: Tensor): { c0: number; c: number; t: Tensor } | undefined {

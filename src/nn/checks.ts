@@ -1,3 +1,4 @@
+// Argument checks for the model API: names from a known list, layer names, positive numbers.
 /** Checks a user's choice against the names we know, with a clear error listing them. */
 export function checkName<T extends string>(what: string, value: unknown, known: readonly T[], hint = ''): T {
   if (typeof value === 'string' && (known as readonly string[]).includes(value)) return value as T;

@@ -1,0 +1,15 @@
+// gradc/internals: the machinery under the public API, for tools, tests and new backends.
+// Not covered by the main entry's stability: names here may change between minor versions.
+
+// The op vocabulary's tables, one per transform, each exhaustive over OpName
+export { opInfo, type OpInfo, type OpInfoTable, type OpKind } from './graph/ops.js';
+export { vjps, type Vjp, type VjpTable } from './grad/vjps.js';
+export { reference, type Reference, type ReferenceTable } from './eval/reference.js';
+
+// Building nodes directly (the op functions check their arguments first; `make` checks only shapes)
+export { make } from './graph/tensor.js';
+export type { FluentMethods } from './graph/functions.js';
+export { broadcastShapes, sizeOf } from './graph/shape.js';
+
+// Files
+export { writeFileAtomic, type FileContent } from './data/atomic-file.js';
