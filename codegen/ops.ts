@@ -4,7 +4,7 @@
  * reference and the plan read it; each backend has its own exhaustive table of spellings keyed
  * by `ScalarOp`, so a new op here fails `tsc` until every backend says how to print it.
  */
-import type { DType } from './ir.js';
+import type { DType } from './dtypes.js';
 
 export type UnaryOp =
   | 'neg' | 'abs' | 'sqrt' | 'floor'
