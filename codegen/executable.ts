@@ -55,13 +55,13 @@ export class Executable {
   /** The WebAssembly.Memory the arena lives in (wasm, or when one was given). */
   readonly memory: WebAssembly.Memory | undefined;
   readonly arena: ArrayBuffer;
-  readonly source: string;
   readonly kernels: readonly KernelInfo[];
   /** Views of the input slots' buffers (write feeds here, then `run()`). */
   readonly inputs: readonly View[];
   /** Views of the output slots' buffers (valid until the next `run()`). */
   readonly outputs: readonly View[];
   private readonly views: readonly View[];
+  private readonly built: BuiltKernels;
   private readonly runAll: () => void;
   private readonly kernelFns: readonly (() => void)[];
 
@@ -84,7 +84,7 @@ export class Executable {
         : undefined;
     this.arena = this.memory ? this.memory.buffer : (given as ArrayBuffer | undefined) ?? new ArrayBuffer(this.plan.memoryBytes);
     const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!) : buildJs(this.plan, this.arena);
-    this.source = built.source;
+    this.built = built;
     this.runAll = built.run;
     this.kernelFns = built.kernels;
     this.views = program.buffers.map((b) => new VIEWS[b.dtype](this.arena, b.offset, b.length));
@@ -98,6 +98,11 @@ export class Executable {
       loops: describeLoops(kp.kernel),
       plan: kp.describe,
     }));
+  }
+
+  /** What runs, to read: the JS module's source, or the Wasm module as WAT text. */
+  get source(): string {
+    return this.built.source;
   }
 
   /** The view of any buffer (for params, debugging). */

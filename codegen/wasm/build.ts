@@ -12,8 +12,10 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltK
   for (const op of hostMath) math[op] = HOST_MATH[op];
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, ...(hostMath.length ? { math } : {}) });
   const exports = instance.exports as Record<string, () => void>;
+  let wat: string | undefined;
   return {
-    source: module.toWat(),
+    // The WAT text of the module, printed when first asked for (it is for reading, not running).
+    get source() { return (wat ??= module.toWat()); },
     bytes,
     run: exports['run']!,
     kernels: functionNames.map((n) => exports[n]!),

@@ -88,7 +88,6 @@ export function defaultBackend(): Backend {
 
 export class Executable {
   readonly backend: Backend;
-  readonly source: string;
   readonly kernels: readonly KernelReport[];
   readonly memory: MemoryReport;
   /** Input names in slot order. */
@@ -117,7 +116,6 @@ export class Executable {
     phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
   }) {
     this.backend = exe.backend;
-    this.source = exe.source;
     this.kernels = parts.kernels;
     this.memory = parts.memory;
     this.inputNames = parts.inputs.map((t) => t.attrs.name);
@@ -132,6 +130,11 @@ export class Executable {
     this.out = parts.outputs;
     this.compileMs = parts.compileMs;
     this.phaseMs = parts.phaseMs;
+  }
+
+  /** What runs, to read: JavaScript source, or the WebAssembly module as WAT text. */
+  get source(): string {
+    return this.exe.source;
   }
 
   /**
