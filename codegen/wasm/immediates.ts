@@ -1,6 +1,6 @@
 /** Immediates: checked against their kind, then encoded and spelled for WAT in one place. */
 import type { OpInfo } from './opcodes.js';
-import type { Immediate, MemArg } from './module.js';
+import type { Callee, Immediate, MemArg } from './instr.js';
 import { sleb32, sleb64, uleb } from './leb128.js';
 import { bytes32, bytes64, f32Bits, f64Bits, formatF32, formatF64 } from './floats.js';
 import { VALTYPE_CODE, isValType } from './types.js';
@@ -10,7 +10,7 @@ export interface ImmediateContext {
   readonly depth: number;
   readonly localCount: number;
   localName(index: number): string | undefined;
-  callee(x: Immediate): { readonly index: number; readonly name: string };
+  callee(x: Immediate): Callee;
 }
 
 /** Validates an instruction's immediates; returns their bytes and their WAT spelling. */

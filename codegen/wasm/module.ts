@@ -12,30 +12,12 @@ import type { ValType } from './types.js';
 import { encodeModule } from './encode.js';
 import { printModule } from './wat.js';
 import type { ModuleView } from './view.js';
+import type { Immediate, Instr } from './instr.js';
 
 export type { ValType } from './types.js';
 export type { WasmOp, OpInfo as WasmOpInfo, ImmKind as WasmImmKind } from './opcodes.js';
 export { OPCODES as WASM_OPCODES } from './opcodes.js';
-
-/** Memory immediate: byte offset and alignment in bytes (default: the access's natural alignment). */
-export interface MemArg {
-  readonly offset?: number;
-  readonly align?: number;
-}
-
-/** A v128.const: four f32/i32 lanes or two f64/i64 lanes. */
-export type V128Const =
-  | { readonly f32x4: readonly number[] }
-  | { readonly i32x4: readonly number[] }
-  | { readonly f64x2: readonly number[] }
-  | { readonly i64x2: readonly bigint[] };
-
-export type Immediate = number | bigint | ValType | WasmFunc | WasmImport | MemArg | V128Const | readonly number[] | undefined;
-
-/** One appended instruction: its immediate already encoded and spelled, or a WAT-only comment. */
-export type Instr =
-  | { readonly op: WasmOp; readonly info: OpInfo; readonly imm: readonly number[]; readonly text: string }
-  | { readonly comment: string };
+export type { Immediate, Instr, MemArg, V128Const } from './instr.js';
 
 interface Memory { min: number; max: number | undefined; shared: boolean }
 

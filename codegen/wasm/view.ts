@@ -1,5 +1,5 @@
 /** The checked, flattened module the binary encoder and the WAT printer both read. */
-import type { Instr } from './module.js';
+import type { Instr } from './instr.js';
 import type { ValType } from './types.js';
 
 export interface FuncView {
