@@ -32,10 +32,19 @@ export class WasmEnv {
     private readonly hostMath: (op: Transcendental) => WasmImport,
   ) {}
 
+  private readonly names = new Map<string, number>();
+
+  /** A new local named `base` and a number (`t3`, `sum0_1`): ours only, for readable WAT. */
+  local(type: ValType, base: string): number {
+    const n = this.names.get(base) ?? 0;
+    this.names.set(base, n + 1);
+    return this.f.local(type, `${base}${n}`);
+  }
+
   /** One scratch local per type: a spelling uses it only within its own instructions. */
   tmp = (t: ValType): number => {
     let l = this.scratch.get(t);
-    if (l === undefined) this.scratch.set(t, (l = this.f.local(t)));
+    if (l === undefined) this.scratch.set(t, (l = this.local(t, `scratch_${t}_`)));
     return l;
   };
 
@@ -53,10 +62,37 @@ export class WasmEnv {
     return d;
   }
 
+  /**
+   * While set, byte addresses computed with the same var terms are computed once into a local
+   * and reused: valid while no var they read changes (one tile of an epilogue, one loop body).
+   */
+  addressCache: Map<string, number> | undefined;
+
   /** Pushes the byte address of `ix` in `buffer` (without its constant part) and returns the memarg. */
   address(buffer: number, ix: Affine): MemArg {
     const b = this.buffers[buffer]!;
     const bytes = STORAGE_BYTES[b.dtype];
+    const f = this.f;
+    const arg = { offset: b.offset + ix.offset * bytes, align: Math.min(bytes, 4) };
+    if (this.addressCache !== undefined && ix.terms.length > 0) {
+      const key = ix.terms.map((t) => `${t.v}:${t.stride * bytes}`).join(',');
+      const hit = this.addressCache.get(key);
+      if (hit !== undefined) {
+        f.op('local.get', hit);
+        return arg;
+      }
+      this.termsAddress(ix, bytes);
+      const l = this.local('i32', 'addr');
+      f.op('local.tee', l);
+      this.addressCache.set(key, l);
+      return arg;
+    }
+    this.termsAddress(ix, bytes);
+    return arg;
+  }
+
+  /** Σ var·stride·bytes. */
+  private termsAddress(ix: Affine, bytes: number): void {
     const f = this.f;
     if (ix.terms.length === 0) f.op('i32.const', 0);
     ix.terms.forEach((t, n) => {
@@ -68,7 +104,6 @@ export class WasmEnv {
       }
       if (n > 0) f.op('i32.add');
     });
-    return { offset: b.offset + ix.offset * bytes, align: Math.min(bytes, 4) };
   }
 
   varLocal(v: VarId): number {
@@ -176,6 +211,11 @@ export class WasmEnv {
   /** A scalar broadcast to four lanes (a bool becomes a mask). */
   splat(e: Expr): void {
     const f = this.f;
+    if (e.kind === 'const' && (e.dtype === 'f32' || e.dtype === 'i32') && !this.scalarTemps.has(e.id)) {
+      const v = e.value;
+      f.op('v128.const', e.dtype === 'f32' ? { f32x4: [v, v, v, v] } : { i32x4: [v, v, v, v] });
+      return;
+    }
     this.scalar(e);
     if (e.dtype === 'f32') f.op('f32x4.splat');
     else if (e.dtype === 'i32') f.op('i32x4.splat');

@@ -31,13 +31,13 @@ export function writeTemps(env: WasmEnv, nodes: readonly Expr[], lanes: boolean)
     if (lanes && env.dependsOnLane(e)) {
       if (env.vectorTemps.has(e.id)) continue;
       env.vector(e);
-      const l = env.f.local('v128');
+      const l = env.local('v128', 'v');
       env.f.op('local.set', l);
       env.vectorTemps.set(e.id, l);
     } else {
       if (env.scalarTemps.has(e.id)) continue;
       env.scalar(e);
-      const l = env.f.local(valType(e.dtype));
+      const l = env.local(valType(e.dtype), 't');
       env.f.op('local.set', l);
       env.scalarTemps.set(e.id, l);
     }
@@ -72,7 +72,8 @@ export function scoped(env: WasmEnv, body: () => void): void {
 export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlacement, vector: LoopVectorPlan): void {
   const f = env.f;
   const nOuter = k.outer.length;
-  for (const l of [...k.outer, ...k.passes.flatMap((p) => p.loops)]) env.vars.set(l.v, f.local('i32'));
+  k.outer.forEach((l, d) => env.vars.set(l.v, env.local('i32', `i${d}_`)));
+  k.passes.forEach((p, pi) => p.loops.forEach((l, d) => env.vars.set(l.v, env.local('i32', `p${pi}_j${d}_`))));
   const scope = (s: string, lanes = false) => writeTemps(env, placement.temps.get(s) ?? [], lanes);
 
   const passBody = (p: Pass, lanes: boolean) => {
@@ -91,7 +92,7 @@ export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlace
     const values = p.stores.map((s) => {
       if (lanes) env.vector(s.value);
       else env.scalar(s.value);
-      const l = f.local(lanes ? 'v128' : valType(s.value.dtype));
+      const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
       f.op('local.set', l);
       return l;
     });
@@ -131,7 +132,7 @@ export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlace
       laned(l.v, l.extent, `p${pi}:${d + 1}`, (lanes) => passBody(p, lanes), () => {
         for (const a of accs) {
           let v = laneAccs.get(a.acc);
-          if (v === undefined) laneAccs.set(a.acc, (v = f.local('v128')));
+          if (v === undefined) laneAccs.set(a.acc, (v = env.local('v128', 'acc_lanes')));
           f.op('v128.const', { f32x4: [INIT[a.op], INIT[a.op], INIT[a.op], INIT[a.op]] }).op('local.set', v);
         }
       }, () => {
@@ -160,7 +161,7 @@ export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlace
       if (p.kind === 'reduce') {
         for (const a of p.accs) {
           let l = env.accs.get(a.acc);
-          if (l === undefined) env.accs.set(a.acc, (l = f.local(valType(a.value.dtype))));
+          if (l === undefined) env.accs.set(a.acc, (l = env.local(valType(a.value.dtype), 'acc')));
           constant(f, a.value.dtype, INIT[a.op]);
           f.op('local.set', l);
         }

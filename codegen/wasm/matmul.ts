@@ -20,9 +20,15 @@ import { STORE } from './exprs.js';
 import { forLoop, scoped, writeTemps } from './loops.js';
 import { valType } from './ops.js';
 
+/** Steps of k per pointer advance. */
+const UNROLL = 4;
+
 export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scratchOffset: number): void {
   const f = env.f;
-  for (const l of [...k.batch, k.i, k.j, k.k]) env.vars.set(l.v, f.local('i32'));
+  k.batch.forEach((l, d) => env.vars.set(l.v, env.local('i32', `n${d}_`)));
+  env.vars.set(k.i.v, f.local('i32', 'i'));
+  env.vars.set(k.j.v, f.local('i32', 'j'));
+  env.vars.set(k.k.v, f.local('i32', 'k'));
   const iL = env.varLocal(k.i.v);
   const jL = env.varLocal(k.j.v);
   const kL = env.varLocal(k.k.v);
@@ -36,7 +42,7 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
     const values = k.stores.map((s) => {
       if (lanes) env.vector(s.value);
       else env.scalar(s.value);
-      const l = f.local(lanes ? 'v128' : valType(s.value.dtype));
+      const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
       f.op('local.set', l);
       return l;
     });
@@ -48,7 +54,10 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   };
   const withAcc = (local: number, lanes: boolean, body: () => void) => scoped(env, () => {
     if (accNode) (lanes ? env.vectorTemps : env.scalarTemps).set(accNode.id, local);
+    // i and j are fixed for the epilogue of one tile: its addresses are computed once.
+    env.addressCache = new Map();
     body();
+    env.addressCache = undefined;
   });
 
   /** acc = Σ_k a·b for the current i and j, in scalar code. */
@@ -67,7 +76,7 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
 
   const body = () => {
     if (plan.vector === 'none') {
-      const acc = f.local(plan.accType === 'f64' ? 'f64' : 'f32');
+      const acc = env.local(plan.accType === 'f64' ? 'f64' : 'f32', 'sum');
       forLoop(f, iL, 0, k.i.extent, 1, () => forLoop(f, jL, 0, k.j.extent, 1, () => {
         scalarSum(acc);
         withAcc(acc, false, () => stores(false));
@@ -116,30 +125,28 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
   }
   const aLoad = plainLoad(k.a);
   const bLoad = packed ? undefined : plainLoad(k.b);
-  const aStrideK = aLoad ? strideOf(aLoad.index, k.k.v) * STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
-  const aIsF32 = aLoad ? env.buffers[aLoad.buffer]!.dtype === 'f32' : false;
+  const aBytes = aLoad ? STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
+  const aStrideK = aLoad ? strideOf(aLoad.index, k.k.v) * aBytes : 0;
+  const aStrideI = aLoad ? strideOf(aLoad.index, k.i.v) * aBytes : 0;
   const bStrideK = packed ? N * 4 : bLoad ? strideOf(bLoad.index, k.k.v) * 4 : 0;
+  // A plain f32 a walked by one pointer (rows and steps of k at constant non-negative offsets).
+  const aWalk = aLoad !== undefined && env.buffers[aLoad.buffer]!.dtype === 'f32' && aStrideK >= 0 && aStrideI >= 0;
 
   /** A tile of `rows` rows from row iL, `vecs` vectors of columns from column jL. */
   const tile = (rows: number, vecs: number) => {
-    const sums = Array.from({ length: rows }, () => Array.from({ length: vecs }, () => f.local('v128')));
-    const aPtr = Array.from({ length: rows }, () => f.local('i32'));
-    const bPtr = f.local('i32');
-    const aLanes = f.local('v128');
-    const bVec = Array.from({ length: vecs }, () => f.local('v128'));
+    const sums = Array.from({ length: rows }, (_, r) => Array.from({ length: vecs }, (_, c) => env.local('v128', `sum${r}_${c}_`)));
+    const aPtr = env.local('i32', 'a_ptr');
+    const bPtr = env.local('i32', 'b_ptr');
+    const aLanes = env.local('v128', 'a_lanes');
+    const bVec = Array.from({ length: vecs }, (_, c) => env.local('v128', `b${c}_`));
     for (const row of sums) for (const s of row) f.op('v128.const', { f32x4: [0, 0, 0, 0] }).op('local.set', s);
-    // Pointers at k = 0 (the constant part of each index stays in the memarg offset).
+    // Pointers at (i, k = 0) and (k = 0, j): rows, columns and unrolled steps of k are constant
+    // memarg offsets from them.
     let aArg = { offset: 0, align: 4 };
-    if (aLoad && aIsF32) {
-      for (let r = 0; r < rows; r++) {
-        f.op('i32.const', 0).op('local.set', kL);
-        f.op('local.get', iL);
-        if (r > 0) f.op('i32.const', r).op('i32.add');
-        f.op('local.set', iL);
-        aArg = env.address(aLoad.buffer, aLoad.index) as { offset: number; align: number };
-        f.op('local.set', aPtr[r]!);
-        if (r > 0) f.op('local.get', iL).op('i32.const', r).op('i32.sub').op('local.set', iL);
-      }
+    if (aWalk) {
+      f.op('i32.const', 0).op('local.set', kL);
+      aArg = env.address(aLoad!.buffer, aLoad!.index) as { offset: number; align: number };
+      f.op('local.set', aPtr);
     }
     let bArg = { offset: 0, align: 4 };
     if (packed) {
@@ -150,12 +157,13 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       bArg = env.address(bLoad.buffer, bLoad.index) as { offset: number; align: number };
       f.op('local.set', bPtr);
     }
-    const j0 = f.local('i32');
+    const j0 = env.local('i32', 'j_tile');
     f.op('local.get', jL).op('local.set', j0);
-    forLoop(f, kL, 0, K, 1, () => {
+    /** One step of k (the u-th of an unrolled group): R·C/4 multiply-adds. */
+    const step = (u: number) => {
       for (let c = 0; c < vecs; c++) {
         if (packed || bLoad) {
-          f.op('local.get', bPtr).op('v128.load', { offset: bArg.offset + 16 * c, align: 4 });
+          f.op('local.get', bPtr).op('v128.load', { offset: bArg.offset + u * bStrideK + 16 * c, align: 4 });
         } else {
           // b with a prologue, on the lanes of columns j0 + 4c …
           f.op('local.get', j0).op('i32.const', 4 * c).op('i32.add').op('local.set', jL);
@@ -166,15 +174,14 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
         f.op('local.set', bVec[c]!);
       }
       for (let r = 0; r < rows; r++) {
-        if (aLoad && aIsF32) {
-          f.op('local.get', aPtr[r]!).op('v128.load32_splat', aArg);
+        if (aWalk) {
+          f.op('local.get', aPtr).op('v128.load32_splat', { offset: aArg.offset + u * aStrideK + r * aStrideI, align: 4 });
         } else {
-          f.op('local.get', iL);
+          // a with a prologue: computed at row i0 + r, then splat.
+          const iOld = env.local('i32', 'i_saved');
+          f.op('local.get', iL).op('local.tee', iOld);
           if (r > 0) f.op('i32.const', r).op('i32.add');
-          const iSaved = f.local('i32');
-          f.op('local.set', iSaved);
-          const iOld = f.local('i32');
-          f.op('local.get', iL).op('local.set', iOld).op('local.get', iSaved).op('local.set', iL);
+          f.op('local.set', iL);
           env.scalar(k.a);
           f.op('f32x4.splat');
           f.op('local.get', iOld).op('local.set', iL);
@@ -184,12 +191,25 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
           f.op('local.get', sums[r]![c]!).op('local.get', aLanes).op('local.get', bVec[c]!).op('f32x4.mul').op('f32x4.add').op('local.set', sums[r]![c]!);
         }
       }
-      if (aLoad && aIsF32) for (let r = 0; r < rows; r++) f.op('local.get', aPtr[r]!).op('i32.const', aStrideK).op('i32.add').op('local.set', aPtr[r]!);
-      if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', bStrideK).op('i32.add').op('local.set', bPtr);
+    };
+    // k in groups of `unroll` (pointers advance once per group), then the leftover steps.
+    const unroll = aWalk && (packed || bLoad) ? Math.min(UNROLL, K) : 1;
+    const groups = Math.floor(K / unroll) * unroll;
+    const advance = (n: number) => {
+      if (aWalk) f.op('local.get', aPtr).op('i32.const', n * aStrideK).op('i32.add').op('local.set', aPtr);
+      if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', n * bStrideK).op('i32.add').op('local.set', bPtr);
+    };
+    forLoop(f, kL, 0, groups, unroll, () => {
+      for (let u = 0; u < unroll; u++) step(u);
+      advance(unroll);
     });
+    for (let u = 0; u < K - groups; u++) {
+      f.op('i32.const', groups + u).op('local.set', kL);
+      step(u);
+    }
     f.op('local.get', j0).op('local.set', jL);
     // Epilogue, tile by tile.
-    const i0 = f.local('i32');
+    const i0 = env.local('i32', 'i_tile');
     f.op('local.get', iL).op('local.set', i0);
     for (let r = 0; r < rows; r++) {
       f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
@@ -200,8 +220,8 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
           p.withAcc(sums[r]![c]!, true, () => p.stores(true));
           env.laneVar = undefined;
         } else {
-          const lane = f.local('f32');
-          const jc = f.local('i32');
+          const lane = env.local('f32', 'lane');
+          const jc = env.local('i32', 'j_lane');
           f.op('local.get', jL).op('local.set', jc);
           for (let l = 0; l < 4; l++) {
             f.op('local.get', sums[r]![c]!).op('f32x4.extract_lane', l).op('local.set', lane);
@@ -231,8 +251,8 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
     }
     if (nVec < N) {
       // Scalar columns, row by row.
-      const acc = f.local('f32');
-      const i0 = f.local('i32');
+      const acc = env.local('f32', 'sum');
+      const i0 = env.local('i32', 'i_tail');
       f.op('local.get', iL).op('local.set', i0);
       for (let r = 0; r < rows; r++) {
         f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
