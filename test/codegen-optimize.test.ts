@@ -34,7 +34,7 @@ describe('coalesceLoops', () => {
     const transposed = nest((p, x, _b, i, j) => p.e.load(x, affine(0, [[j, 4], [i, 1]])));
     expect(transposed.loops).toBe('4×5 | map[]');
     expectClose(transposed.out, transposed.out.map((_, n) => transposed.X[(n % 5) * 4 + Math.floor(n / 5)]!));
-    const iota = nest((p, _x, _b, i, j) => p.e.add(p.e.v(i), p.e.mul(p.e.v(j), 10)));
+    const iota = nest((p, _x, _b, i, j) => p.e.cast(p.e.add(p.e.v(i), p.e.mul(p.e.v(j), 10)), 'f32'));
     expect(iota.loops).toBe('4×5 | map[]');
     expect(iota.out).toEqual(iota.out.map((_, n) => Math.floor(n / 5) + 10 * (n % 5)));
   });
