@@ -200,7 +200,7 @@ describe('dtype errors from the pool', () => {
     expect(() => e.c(0.1)).toThrow(/^constant: 0\.1 is not exactly representable as f32; round it first/);
     expect(() => e.c(1.5, 'i32')).toThrow(/constant: 1\.5 is not exactly representable as i32/);
     expect(() => e.c(2, 'bool')).toThrow(/constant: 2 is not exactly representable as bool/);
-    expect(e.f32(0.1).value).toBe(Math.fround(0.1));
+    expect(e.f32(0.1)).toBe(e.c(Math.fround(0.1)));
     expect(() => e.newAcc('bool')).toThrow(/^accumulator: dtype must be f32, f64 or i32, got bool$/);
     expect(e.acc(e.newAcc('f64')).dtype).toBe('f64');
     expect(e.acc(e.newAcc()).dtype).toBe('f32');
