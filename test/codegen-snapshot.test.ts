@@ -90,7 +90,7 @@ describe('a dense layer with softmax: the JS it prints', () => {
     // every buffer and the panel are views of the arena, made once at module level
     expect(src.match(/new (Float32|Float64)Array\(arena, /g)).toHaveLength(6);
     expect(src).toMatch(/const panel0 = new Float64Array\(arena, \d+, 16\); \/\/ scratch: k0's sums/);
-    const body = src.slice(src.indexOf('function '));
+    const body = src.slice(src.indexOf('function ')).split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
     expect(body).not.toMatch(/\bnew\b|\[\]|Array\(/);
     // matmul: reads x (b0), W (b1) and the bias (b2) and writes z (b3); softmax reads z in each
     // of its three passes and writes y (b4) once
