@@ -288,3 +288,23 @@ describe('dtype errors from validateProgram', () => {
     expect(matmul('f32', 'f32', 'f64', 'f32')).toThrow(/epilogue \(may use batch, i, j, acc\) reads accumulator 0 as f32, but it is f64/);
   });
 });
+
+describe('expression pool: i32 identities', () => {
+  // BUG (codegen/expr.ts, ExprPool.binary): the i32 `x + 0 → x` fold checks only the first operand
+  // after commutative ordering by id, so it fires only when the 0 constant was built before x.
+  // The same expression then builds to different nodes depending on the pool's history.
+  test.fails('x + 0 is x for i32 whatever was built first', () => {
+    const e = new ExprPool(() => 'i32');
+    const i = e.newVar();
+    const x = e.load(0, affine(0, [[i, 1]]));
+    expect(e.add(x, 0)).toBe(x);
+    expect(e.add(0, x)).toBe(x);
+  });
+  test('(it does fold when the constant is older)', () => {
+    const e = new ExprPool(() => 'i32');
+    const zero = e.i32(0);
+    const i = e.newVar();
+    const x = e.load(0, affine(0, [[i, 1]]));
+    expect(e.add(x, zero)).toBe(x);
+  });
+});
