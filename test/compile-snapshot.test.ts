@@ -43,7 +43,7 @@ describe.each(BACKEND_ROWS)('%s backend', (backend, tol) => {
         'loops 4 | reduce[3], map[]',
       ]);
     } else {
-      exe.kernels.forEach((k) => expect(k.plan.startsWith(k.kind === 'matmul' ? `${k.loops}: order ` : 'loops ')).toBe(true));
+      exe.kernels.forEach((k) => expect(k.plan.startsWith(k.loops.startsWith('matmul') ? `${k.loops}: order ` : 'loops ')).toBe(true));
     }
   });
 
