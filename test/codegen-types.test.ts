@@ -132,8 +132,11 @@ describe.each(BACKEND_ROWS)('%s backend', (backend) => {
       test(name, () => {
         fc.assert(fc.property(fc.array(fc.tuple(i32s, b), { minLength: 1, maxLength: 16 }), (pairs) => {
           const A = pairs.map((t) => t[0]), B = pairs.map((t) => t[1]);
-          const got = elementwise(backend, [{ storage: 'i32', data: A }, { storage: 'i32', data: B }], 'i32', build);
-          expectSameNumbers(got, pairs.map(([x, y]) => wrap(ref(BigInt(x), BigInt(y)))));
+          const want = pairs.map(([x, y]) => wrap(ref(BigInt(x), BigInt(y))));
+          const ins = [{ storage: 'i32' as const, data: A }, { storage: 'i32' as const, data: B }];
+          expectSameNumbers(elementwise(backend, ins, 'i32', build), want);
+          // cast to f64 too: an i32 value out of range would survive into an f64 buffer
+          expectSameNumbers(elementwise(backend, ins, 'f64', (e, a, b) => e.cast(build(e, a, b), 'f64')), want);
         }));
       });
     };
@@ -154,6 +157,8 @@ describe.each(BACKEND_ROWS)('%s backend', (backend) => {
       const xs = [I32_MIN, I32_MIN + 1, -1, 0, 1, I32_MAX];
       expectSameNumbers(elementwise(backend, [{ storage: 'i32', data: xs }], 'i32', (e, x) => e.neg(x)), xs.map((x) => wrap(-BigInt(x))));
       expectSameNumbers(elementwise(backend, [{ storage: 'i32', data: xs }], 'i32', (e, x) => e.abs(x)), xs.map((x) => wrap(BigInt(Math.abs(x)))));
+      expectSameNumbers(elementwise(backend, [{ storage: 'i32', data: xs }], 'f64', (e, x) => e.cast(e.abs(x), 'f64')), xs.map((x) => wrap(BigInt(Math.abs(x)))));
+      expectSameNumbers(elementwise(backend, [{ storage: 'i32', data: xs }], 'f64', (e, x) => e.cast(e.neg(x), 'f64')), xs.map((x) => wrap(-BigInt(x))));
       expectSameNumbers(elementwise(backend, [{ storage: 'i32', data: xs }], 'i32', (e, x) => e.add(x, 1)), xs.map((x) => wrap(BigInt(x) + 1n)));
     });
   });
