@@ -227,6 +227,10 @@ describe('debugging', () => {
     // level 2 shows each kernel's plan
     expect(at(2)).toMatch(/\n {2}k0 sum_exp: loops scalar \| reduce\[3\], map\[\]; fuses sum exp$/);
     expect(at(3)).toMatch(/rewrites/);
+    const lines: string[] = [];
+    const a = input('a', [8, 5]), W = param('W_dbg', [5, 4]);
+    compile({ inputs: [a], outputs: { h: a.matmul(W) } }, { debug: 2, log: (l) => lines.push(l) });
+    expect(lines[1]).toMatch(/^ {2}k0 matmul: matmul 8×5·5×4: order dot, tile 4×4, scalar, acc f64, panel 4×4 in scratch; fuses matmul$/);
     expect(at(4)).toContain('function k0_sum_exp()');
   });
 
