@@ -112,6 +112,12 @@ describe.each(BACKEND_ROWS)('matmul kernels (%s backend)', (backend) => {
     expect(matmulOrder(check({ ...base, n: 1, transB: false }))).toBe('dot');
     expect(matmulOrder(check({ ...base, n: 300, k: 260, transB: false }))).toBe('ikj');
     expect(matmulOrder(check({ ...base, n: 300, k: 260, transB: true }))).toBe('dot');
+    // the plan line the executable reports says the same
+    const ikj = checkExe({ ...base, n: 300, k: 260, transB: false }, 'js').exe.kernels[0]!;
+    expect(ikj.loops).toBe('matmul 1 × 9×260·260×300'); // a batch loop of extent 1
+    expect(ikj.plan).toBe('matmul 1 × 9×260·260×300: order ikj, tile 4×300, scalar, acc f64, panel 4×300 in scratch');
+    const dot = checkExe({ ...base, transB: true, accType: 'f32' }, 'js').exe.kernels[0]!;
+    expect(dot.plan).toBe('matmul 1 × 9×5·5×6: order dot, tile 4×4, scalar, acc f32, panel 4×6 in scratch');
   });
 
   test('the i-k-j order with leftover rows, prologues and epilogues (b too large to tile)', () => {

@@ -107,6 +107,8 @@ describe.each(BACKEND_ROWS)('%s backend', (backend) => {
       // 255 − x is still in [0, 255]; x − 128 is negative for x < 128 (an i32, not a byte)
       expectSameNumbers(elementwise(backend, [{ storage: 'u8', data: all }], 'i32', (e, x) => e.sub(x, 128)), all.map((x) => x - 128));
       expectSameNumbers(elementwise(backend, [{ storage: 'u8', data: all }], 'u8', (e, x) => e.sub(255, x)), all.map((x) => 255 - x));
+      // out of [0, 255], a store into u8 keeps the low byte (wasm's i32.store8; a Uint8Array's ToUint8)
+      expectSameNumbers(elementwise(backend, [{ storage: 'u8', data: all }], 'u8', (e, x) => e.sub(e.mul(x, 3), 128)), all.map((x) => (x * 3 - 128) & 255));
     });
   });
 
