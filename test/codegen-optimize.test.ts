@@ -34,9 +34,28 @@ describe('coalesceLoops', () => {
     const transposed = nest((p, x, _b, i, j) => p.e.load(x, affine(0, [[j, 4], [i, 1]])));
     expect(transposed.loops).toBe('4×5 | map[]');
     expectClose(transposed.out, transposed.out.map((_, n) => transposed.X[(n % 5) * 4 + Math.floor(n / 5)]!));
-    const iota = nest((p, _x, _b, i, j) => p.e.add(p.e.v(i), p.e.mul(p.e.v(j), 10)));
+    const iota = nest((p, _x, _b, i, j) => p.e.cast(p.e.add(p.e.v(i), p.e.mul(p.e.v(j), 10)), 'f32'));
     expect(iota.loops).toBe('4×5 | map[]');
     expect(iota.out).toEqual(iota.out.map((_, n) => Math.floor(n / 5) + 10 * (n % 5)));
+  });
+
+  test('typed loads survive the rewrite: a u8 nest cast to f32 and an f64 one coalesce with their dtypes', () => {
+    for (const dtype of ['u8', 'f64'] as const) {
+      const p = new ProgramBuilder();
+      const x = p.input(20, { dtype }), out = p.output(20);
+      const i = p.e.newVar(), j = p.e.newVar();
+      const v = p.e.cast(p.e.mul(p.e.load(x, affine(0, [[i, 5], [j, 1]])), 3), 'f32');
+      const k: LoopKernel = { kind: 'loops', name: 'k', outer: [{ v: i, extent: 4 }, { v: j, extent: 5 }],
+        passes: [{ kind: 'map', loops: [], stores: [{ buffer: out, index: affine(0, [[i, 5], [j, 1]]), value: v }] }] };
+      const c = coalesceLoops(k, p.e);
+      expect(describeLoops(c)).toBe('20 | map[]');
+      p.kernel(c);
+      const exe = buildProgram(p.finish());
+      const data = Array.from({ length: 20 }, (_, n) => (dtype === 'u8' ? 250 - n * 7 : n / 3));
+      exe.setInput(0, data);
+      exe.run();
+      expect(Array.from(exe.outputs[0]!)).toEqual(Array.from(exe.inputs[0]!, (w) => Math.fround(w * 3)));
+    }
   });
 
   test('reduce passes coalesce too: a sum over all of [4,5] is one loop of 20', () => {

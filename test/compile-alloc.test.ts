@@ -6,10 +6,11 @@ import { expect, test } from 'vitest';
 import { compile } from 'gradc';
 import { oneHotRows, seedMlp, uniform } from './compile-helpers.js';
 import { watchAllocation } from './helpers/allocation.js';
+import { BACKENDS_UNDER_TEST } from './helpers/backends.js';
 
-test('10,000 training steps: no gc performance entries, no heap growth', async () => {
+test.each(BACKENDS_UNDER_TEST)('%s: 10,000 training steps: no gc performance entries, no heap growth', async (backend) => {
   const m = seedMlp();
-  const exe = compile({ inputs: [m.x, m.t, m.lrT], outputs: { loss: m.loss, y: m.y }, updates: m.updates });
+  const exe = compile({ inputs: [m.x, m.t, m.lrT], outputs: { loss: m.loss, y: m.y }, updates: m.updates }, { backend });
   m.params.forEach((p, i) => exe.setParam(p, uniform(p.size, i, -0.05, 0.05)));
   const feeds = { x: uniform(32 * 784, 1, 0, 1), t: oneHotRows(32, 10, 2), lr_t: Float32Array.of(1e-4) };
   // 10 chunks of 1,000 runs after 500 to warm up.

@@ -174,7 +174,10 @@ describe('fusion, as exe.kernels reports it', () => {
     const b = param('b', [4]);
     const exe = compile({ inputs: [x], outputs: { h: x.matmul(W).add(b).relu() } });
     expect(exe.kernels.map((k) => [k.name, k.ops])).toEqual([['matmul_add_relu', ['matmul', 'add', 'relu']]]);
-    expect(exe.kernels[0]!.loops).toBe('matmul 8×5·5×4 (dot)');
+    expect(exe.kernels[0]!.loops).toBe('matmul 8×5·5×4');
+    // JS target: small b is read by columns (dot), 4×4 register tiles, f32 products summed in f64
+    expect(exe.kernels[0]!.plan).toBe('matmul 8×5·5×4: order dot, tile 4×4, scalar, acc f64, panel 4×4 in scratch');
+    expect(exe.backend).toBe('js');
   });
 
   test('a reduction takes its elementwise producers and consumers: ‖x‖ per row is one kernel', () => {
@@ -182,6 +185,7 @@ describe('fusion, as exe.kernels reports it', () => {
     const exe = compile({ inputs: [x], outputs: { n: x.square().sum(1).sqrt() } });
     expect(exe.kernels).toHaveLength(1);
     expect(exe.kernels[0]!.loops).toBe('6 | reduce[7], map[]');
+    expect(exe.kernels[0]!.plan).toBe('loops 6 | reduce[7], map[]');
   });
 
   test('softmax and its gradient are one row-wise kernel', () => {
@@ -219,9 +223,14 @@ describe('debugging', () => {
   test('levels 1 to 4: summary, kernels, rewrites, generated code', () => {
     const at = (debug: number) => { const lines: string[] = []; compile(spec, { debug, log: (l) => lines.push(l) }); return lines.join('\n'); };
     expect(at(0)).toBe('');
-    expect(at(1)).toMatch(/^gradc compile: \d+ graph nodes -> 1 kernels; arena \d+ bytes .* ms \(check .*, simplify .*, schedule .*, lower .*, emit .*\)$/);
-    expect(at(2)).toMatch(/\n {2}k0 sum_exp: scalar \| reduce\[3\], map\[\]; fuses sum exp$/);
+    expect(at(1)).toMatch(/^gradc compile \(js\): \d+ graph nodes -> 1 kernels; arena \d+ bytes .* ms \(check .*, simplify .*, schedule .*, lower .*, emit .*\)$/);
+    // level 2 shows each kernel's plan
+    expect(at(2)).toMatch(/\n {2}k0 sum_exp: loops scalar \| reduce\[3\], map\[\]; fuses sum exp$/);
     expect(at(3)).toMatch(/rewrites/);
+    const lines: string[] = [];
+    const a = input('a', [8, 5]), W = param('W_dbg', [5, 4]);
+    compile({ inputs: [a], outputs: { h: a.matmul(W) } }, { debug: 2, log: (l) => lines.push(l) });
+    expect(lines[1]).toMatch(/^ {2}k0 matmul: matmul 8×5·5×4: order dot, tile 4×4, scalar, acc f64, panel 4×4 in scratch; fuses matmul$/);
     expect(at(4)).toContain('function k0_sum_exp()');
   });
 

@@ -3,12 +3,14 @@ import { describe, expect, test } from 'vitest';
 import { compile, evaluate } from 'gradc';
 import type { Tensor } from 'gradc';
 import { oneHotRows, relErr, seedMlp, uniform } from './compile-helpers.js';
+import { BACKEND_ROWS } from './helpers/backends.js';
+import type { Backend } from './helpers/backends.js';
 
 const name = (t: Tensor) => (t as Tensor<'param'>).attrs.name;
 
-function setup(batch = 32) {
+function setup(backend: Backend, batch = 32) {
   const m = seedMlp(batch);
-  const exe = compile({ inputs: [m.x, m.t, m.lrT], outputs: { loss: m.loss, y: m.y }, updates: m.updates });
+  const exe = compile({ inputs: [m.x, m.t, m.lrT], outputs: { loss: m.loss, y: m.y }, updates: m.updates }, { backend });
   const values = new Map<Tensor, Float32Array>();
   m.params.forEach((p, i) => {
     const limit = Math.sqrt(6 / (p.shape[0]! + (p.shape[1] ?? 1)));
@@ -19,39 +21,40 @@ function setup(batch = 32) {
   return { m, exe, values };
 }
 
-describe('the seed MLP training step', () => {
-  test('one step equals the reference: loss, predictions, new weights and Adam state (relative 1e-4)', () => {
-    const { m, exe, values } = setup();
+describe.each(BACKEND_ROWS)('the seed MLP training step (%s backend)', (backend, tol) => {
+  const rtol = tol.graph.rtol;
+  test('one step equals the reference: loss, predictions, new weights and Adam state (relative tolerance of the backend: 1e-4 for js)', () => {
+    const { m, exe, values } = setup(backend);
     const feeds = { x: uniform(32 * 784, 1, 0, 1), t: oneHotRows(32, 10, 2), lr_t: Float32Array.of(1e-3) };
     const ref = evaluate([m.loss, m.y, ...m.updates.map(([, v]) => v)], {
       ...feeds, ...Object.fromEntries([...values].map(([p, v]) => [name(p), v])),
     });
     const out = exe.run(feeds);
-    expect(relErr(out.loss!, ref[0]!.data)).toBeLessThan(1e-4);
-    expect(relErr(out.y!, ref[1]!.data)).toBeLessThan(1e-4);
+    expect(relErr(out.loss!, ref[0]!.data)).toBeLessThan(rtol);
+    expect(relErr(out.y!, ref[1]!.data)).toBeLessThan(rtol);
     m.updates.forEach(([p], i) => {
       const err = relErr(exe.getParam(p), ref[2 + i]!.data);
-      expect({ param: name(p), ok: err < 1e-4 }).toEqual({ param: name(p), ok: true });
+      expect({ param: name(p), ok: err < rtol }).toEqual({ param: name(p), ok: true });
     });
     // The step moved every weight matrix (the comparison above is not of unchanged values).
     for (const p of m.params) expect(relErr(exe.getParam(p), values.get(p)!)).toBeGreaterThan(1e-4);
   });
 
   test('several steps track the reference stepped by hand', () => {
-    const { m, exe, values } = setup();
+    const { m, exe, values } = setup(backend);
     const state = new Map<string, Float32Array | Float64Array>([...values].map(([p, v]) => [name(p), Float32Array.from(v)]));
     for (let step = 1; step <= 3; step++) {
       const feeds = { x: uniform(32 * 784, 10 + step, 0, 1), t: oneHotRows(32, 10, 20 + step), lr_t: Float32Array.of(1e-3 * step) };
       const ref = evaluate([m.loss, ...m.updates.map(([, v]) => v)], { ...feeds, ...Object.fromEntries(state) });
       m.updates.forEach(([p], i) => state.set(name(p), ref[1 + i]!.data));
       const out = exe.run(feeds);
-      expect(relErr(out.loss!, ref[0]!.data)).toBeLessThan(1e-4);
+      expect(relErr(out.loss!, ref[0]!.data)).toBeLessThan(rtol);
     }
-    for (const p of [...m.params, ...m.slots]) expect(relErr(exe.getParam(p), state.get(name(p))!)).toBeLessThan(1e-4);
+    for (const p of [...m.params, ...m.slots]) expect(relErr(exe.getParam(p), state.get(name(p))!)).toBeLessThan(rtol);
   });
 
   test('compiles to at most 12 kernels, and each kernel lists the graph ops it fused', () => {
-    const { exe } = setup();
+    const { exe } = setup(backend);
     expect(exe.kernels.length).toBeLessThanOrEqual(12);
     const all = exe.kernels.flatMap((k) => k.ops);
     // Every matmul of the step (2 forward, 3 backward) is one kernel; nothing else is a loop of its own for the updates.

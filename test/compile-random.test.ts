@@ -5,6 +5,8 @@ import { compile, evaluate, grad, input } from 'gradc';
 import type { Tensor } from 'gradc';
 import { randomGraph, relErr, uniform } from './compile-helpers.js';
 import { arbGraph } from './helpers/random-graph.js';
+import { BACKEND_ROWS } from './helpers/backends.js';
+import type { Backend } from './helpers/backends.js';
 
 const nameOf = (t: Tensor) => (t as Tensor<'input'>).attrs.name;
 
@@ -13,18 +15,18 @@ const nameOf = (t: Tensor) => (t as Tensor<'input'>).attrs.name;
  * factor: two roundings of an ill-conditioned value differ). Values that cancel to ~0 compare
  * against a floor of 1e-2 × the largest magnitude among the graph's results (`scale`).
  */
-function close(got: ArrayLike<number>, ref32: ArrayLike<number>, exact: ArrayLike<number>, scale: number): { err: number; ok: boolean } {
+function close(got: ArrayLike<number>, ref32: ArrayLike<number>, exact: ArrayLike<number>, scale: number, rtol: number): { err: number; ok: boolean } {
   const floor = 1e-2 * Math.max(1, scale);
   const err = relErr(got, exact, floor);
-  return { err, ok: err < Math.max(1e-4, 8 * relErr(ref32, exact, floor)) };
+  return { err, ok: err < Math.max(rtol, 8 * relErr(ref32, exact, floor)) };
 }
 
 const magnitude = (rs: readonly { data: ArrayLike<number> }[]) =>
   rs.reduce((m, r) => Array.from(r.data).reduce((a, v) => (Number.isFinite(v) ? Math.max(a, Math.abs(v)) : a), m), 0);
 
-function check(seed: number, steps: number): void {
+function check(seed: number, steps: number, backend: Backend, rtol: number): void {
   const g = randomGraph(seed, steps);
-  const exe = compile({ inputs: g.inputs, outputs: g.outputs, updates: g.updates });
+  const exe = compile({ inputs: g.inputs, outputs: g.outputs, updates: g.updates }, { backend });
   const feeds = Object.fromEntries(g.inputs.map((t, i) => [nameOf(t), uniform(t.size, seed + i, -2, 2)]));
   const paramFeeds: Record<string, Float32Array> = {};
   g.params.forEach((q, k) => {
@@ -39,12 +41,12 @@ function check(seed: number, steps: number): void {
   const ref = evaluate(targets, all);
   const exact = evaluate(targets, all, { dtype: 'float64' });
   const out = exe.run(feeds);
-  const where = `seed ${seed}: ${g.description.join(' ')}`;
+  const where = `${backend}, seed ${seed}: ${g.description.join(' ')}`;
   const scale = magnitude(exact);
-  const ok = (got: ArrayLike<number>, i: number) => close(got, ref[i]!.data, exact[i]!.data, scale);
+  const ok = (got: ArrayLike<number>, i: number) => close(got, ref[i]!.data, exact[i]!.data, scale, rtol);
   names.forEach((k, i) => {
     const { err, ok: good } = ok(out[k]!, i);
-    if (!good) expect.fail(`${where}\noutput ${k}: relative error ${err}\ngot ${Array.from(out[k]!).slice(0, 8)}\nref ${Array.from(ref[i]!.data).slice(0, 8)}\nkernels:\n${exe.kernels.map((x) => `${x.name} ${x.loops}`).join('\n')}`);
+    if (!good) expect.fail(`${where}\noutput ${k}: relative error ${err}\ngot ${Array.from(out[k]!).slice(0, 8)}\nref ${Array.from(ref[i]!.data).slice(0, 8)}\nkernels:\n${exe.kernels.map((x) => `${x.name} ${x.plan}`).join('\n')}`);
   });
   g.updates.forEach(([q], i) => {
     const { err, ok: good } = ok(exe.getParam(q), names.length + i);
@@ -52,7 +54,7 @@ function check(seed: number, steps: number): void {
   });
 }
 
-describe('random graphs', () => {
+describe.each(BACKEND_ROWS)('random graphs (%s backend)', (backend, tol) => {
   test("the foundation's random DAGs and their gradients, compiled, equal the reference evaluator", () => {
     fc.assert(fc.property(arbGraph({ maxOps: 16, maxSize: 48 }), (g) => {
       const y = g.output('float32');
@@ -61,7 +63,7 @@ describe('random graphs', () => {
       const grads = grad(loss, xs);
       const outputs: Record<string, Tensor> = { y };
       grads.forEach((gi, i) => (outputs[`d${i}`] = gi));
-      const exe = compile({ inputs: xs, outputs });
+      const exe = compile({ inputs: xs, outputs }, { backend });
       const feeds = g.feeds();
       const names = Object.keys(outputs);
       const ref = evaluate(names.map((k) => outputs[k]!), feeds);
@@ -69,14 +71,14 @@ describe('random graphs', () => {
       const out = exe.run(feeds);
       const scale = magnitude(exact);
       names.forEach((k, i) => {
-        const { err, ok } = close(out[k]!, ref[i]!.data, exact[i]!.data, scale);
-        if (!ok) expect.fail(`${k}: relative error ${err}\n${g}\nkernels:\n${exe.kernels.map((x) => `${x.name} ${x.loops}`).join('\n')}`);
+        const { err, ok } = close(out[k]!, ref[i]!.data, exact[i]!.data, scale, tol.graph.rtol);
+        if (!ok) expect.fail(`${backend}: ${k}: relative error ${err}\n${g}\nkernels:\n${exe.kernels.map((x) => `${x.name} ${x.plan}`).join('\n')}`);
       });
     }), { numRuns: Number(process.env.RUNS ?? 150) });
   });
 
   test('compiled values equal the reference evaluator within float32 tolerance, gradients and updates included', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 1, max: Number(process.env.STEPS ?? 14) }), (seed, steps) => check(seed, steps)),
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 1, max: Number(process.env.STEPS ?? 14) }), (seed, steps) => check(seed, steps, backend, tol.graph.rtol)),
       { numRuns: Number(process.env.RUNS ?? 200) });
   });
 });
