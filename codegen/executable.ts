@@ -150,6 +150,6 @@ export function describeLoops(k: Kernel): string {
 }
 
 /** The plan line of one kernel for a target (reports, without building). */
-export function describePlan(k: Kernel, backend: Backend = 'js'): string {
-  return planKernel(k, TARGETS[backend]).describe;
+export function describePlan(k: Kernel, program: Program, backend: Backend = 'js'): string {
+  return planKernel(k, TARGETS[backend], (b) => program.buffers[b]!.dtype).describe;
 }

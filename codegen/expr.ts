@@ -88,6 +88,8 @@ export class ExprPool {
   /** A constant of `dtype` (default f32); the value must be exact in it. */
   c(value: number, dtype: DType = 'f32'): Expr {
     if (typeof value !== 'number') throw new Error(`constant: expected a number, got ${typeof value}`);
+    // −0 is 0 for integers and booleans.
+    if ((dtype === 'i32' || dtype === 'bool') && Object.is(value, -0)) value = 0;
     if (!Object.is(toDType(dtype, value), value) && !(Number.isNaN(value) && (dtype === 'f32' || dtype === 'f64'))) {
       throw new Error(`constant: ${value} is not exactly representable as ${dtype}; round it first (Math.fround for f32)`);
     }
@@ -153,7 +155,8 @@ export class ExprPool {
     if (info.commutative && a.id > b.id) [a, b] = [b, a];
     const isC = (e: Expr, v: number) => e.kind === 'const' && e.value === v && !Object.is(e.value, -0);
     const dt = a.dtype;
-    if (op === 'add' && isC(a, 0) && dt === 'i32') return b;
+    if (op === 'add' && dt === 'i32' && isC(a, 0)) return b;
+    if (op === 'add' && dt === 'i32' && isC(b, 0)) return a;
     // x + (−0) = x exactly, also for x = −0; x + 0 is not (−0 + 0 = +0), so floats keep it.
     if (op === 'add' && b.kind === 'const' && Object.is(b.value, -0)) return a;
     if (op === 'add' && a.kind === 'const' && Object.is(a.value, -0)) return b;

@@ -212,7 +212,7 @@ function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[], limi
     throw new Error(`operands are ${k.a.dtype} and ${k.b.dtype}; a contraction takes two f32 or two f64 operands`);
   }
   if (!(k.accType === k.a.dtype || (k.accType === 'f64' && k.a.dtype === 'f32'))) {
-    throw new Error(`accumulator type ${String(k.accType)} for ${k.a.dtype} operands; use ${k.a.dtype} (or f64, wider)`);
+    throw new Error(`accumulator type ${String(k.accType)} for ${k.a.dtype} operands; use ${k.a.dtype === 'f64' ? 'f64' : 'f32 (or f64, wider)'}`);
   }
   if (k.stores.length === 0) throw new Error('a matmul kernel needs at least one store');
   const where = 'epilogue (may use batch, i, j, acc)';

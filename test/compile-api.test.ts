@@ -172,7 +172,7 @@ describe('fusion, as exe.kernels reports it', () => {
     const x = input('x', [8, 5]);
     const W = param('W', [5, 4]);
     const b = param('b', [4]);
-    const exe = compile({ inputs: [x], outputs: { h: x.matmul(W).add(b).relu() } });
+    const exe = compile({ inputs: [x], outputs: { h: x.matmul(W).add(b).relu() } }, { backend: 'js' });
     expect(exe.kernels.map((k) => [k.name, k.ops])).toEqual([['matmul_add_relu', ['matmul', 'add', 'relu']]]);
     expect(exe.kernels[0]!.loops).toBe('matmul 8×5·5×4');
     // JS target: small b is read by columns (dot), 4×4 register tiles, f32 products summed in f64
@@ -182,7 +182,7 @@ describe('fusion, as exe.kernels reports it', () => {
 
   test('a reduction takes its elementwise producers and consumers: ‖x‖ per row is one kernel', () => {
     const x = input('x', [6, 7]);
-    const exe = compile({ inputs: [x], outputs: { n: x.square().sum(1).sqrt() } });
+    const exe = compile({ inputs: [x], outputs: { n: x.square().sum(1).sqrt() } }, { backend: 'js' });
     expect(exe.kernels).toHaveLength(1);
     expect(exe.kernels[0]!.loops).toBe('6 | reduce[7], map[]');
     expect(exe.kernels[0]!.plan).toBe('loops 6 | reduce[7], map[]');
@@ -221,7 +221,7 @@ describe('debugging', () => {
   afterEach(() => { delete process.env.GRADC_DEBUG; });
 
   test('levels 1 to 4: summary, kernels, rewrites, generated code', () => {
-    const at = (debug: number) => { const lines: string[] = []; compile(spec, { debug, log: (l) => lines.push(l) }); return lines.join('\n'); };
+    const at = (debug: number) => { const lines: string[] = []; compile(spec, { debug, backend: 'js', log: (l) => lines.push(l) }); return lines.join('\n'); };
     expect(at(0)).toBe('');
     expect(at(1)).toMatch(/^gradc compile \(js\): \d+ graph nodes -> 1 kernels; arena \d+ bytes .* ms \(check .*, simplify .*, schedule .*, lower .*, emit .*\)$/);
     // level 2 shows each kernel's plan
@@ -229,7 +229,7 @@ describe('debugging', () => {
     expect(at(3)).toMatch(/rewrites/);
     const lines: string[] = [];
     const a = input('a', [8, 5]), W = param('W_dbg', [5, 4]);
-    compile({ inputs: [a], outputs: { h: a.matmul(W) } }, { debug: 2, log: (l) => lines.push(l) });
+    compile({ inputs: [a], outputs: { h: a.matmul(W) } }, { debug: 2, backend: 'js', log: (l) => lines.push(l) });
     expect(lines[1]).toMatch(/^ {2}k0 matmul: matmul 8×5·5×4: order dot, tile 4×4, scalar, acc f64, panel 4×4 in scratch; fuses matmul$/);
     expect(at(4)).toContain('function k0_sum_exp()');
   });

@@ -12,7 +12,7 @@
  */
 import { strideOf } from '../affine.js';
 import { reachable } from '../expr.js';
-import type { DType, Expr, MatmulKernel, VarId } from '../ir.js';
+import type { DType, Expr, MatmulKernel, Storage } from '../ir.js';
 import { STORAGE_BYTES } from '../ir.js';
 import type { Target } from '../target.js';
 
@@ -42,12 +42,8 @@ const DOT_MAX_B = 65536;
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** Strides of the loads of `e` along var `v` (every load, deduplicated). */
-function loadStrides(e: Expr, v: VarId): number[] {
-  return reachable([e]).filter((x) => x.kind === 'load').map((x) => strideOf((x as Expr & { kind: 'load' }).index, v));
-}
 
-export function planMatmul(k: MatmulKernel, target: Target): MatmulPlan {
+export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: number) => Storage): MatmulPlan {
   const M = k.i.extent;
   const N = k.j.extent;
   const K = k.k.extent;
@@ -55,8 +51,12 @@ export function planMatmul(k: MatmulKernel, target: Target): MatmulPlan {
   const accBytes = STORAGE_BYTES[k.accType === 'f64' ? 'f64' : 'f32'];
   if (target.lanes > 1 && k.accType === 'f32') {
     // Vector over j: b must be contiguous along j (else packed), and the operands loads only.
-    const jStrides = loadStrides(k.b, k.j.v);
-    const contiguous = bLoads.length > 0 && jStrides.every((s) => s === 1);
+    // Contiguous: every load of b that moves along j does so by one f32 (u8 and f64 are packed).
+    const contiguous = bLoads.length > 0 && bLoads.every((e) => {
+      const s = strideOf((e as Expr & { kind: 'load' }).index, k.j.v);
+      return s === 0 || (s === 1 && storageOf((e as Expr & { kind: 'load' }).buffer) === 'f32');
+    }) && bLoads.some((e) => strideOf((e as Expr & { kind: 'load' }).index, k.j.v) === 1)
+      && !reachable([k.b]).some((e) => e.kind === 'var' || e.dtype === 'f64');
     const packB = !contiguous && N >= target.lanes;
     const lanes = target.lanes;
     const cols = N >= target.matmulTile.cols ? target.matmulTile.cols : lanes;

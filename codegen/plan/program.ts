@@ -10,7 +10,7 @@ import type { MatmulPlan } from './matmul.js';
 import { describeMatmulPlan, planMatmul } from './matmul.js';
 import type { LoopPlacement } from './placement.js';
 import { placeLoopKernel } from './placement.js';
-import type { LoopVectorPlan } from './vector.js';
+import type { LoopVectorPlan, StorageOf } from './vector.js';
 import { describeLoopPlan, planLoopVector } from './vector.js';
 
 export interface LoopKernelPlan {
@@ -41,18 +41,19 @@ export interface ProgramPlan {
   readonly memoryBytes: number;
 }
 
-export function planKernel(k: Kernel, target: Target): KernelPlan {
+export function planKernel(k: Kernel, target: Target, storageOf: StorageOf): KernelPlan {
   if (k.kind === 'matmul') {
-    const plan = planMatmul(k, target);
+    const plan = planMatmul(k, target, storageOf);
     return { kind: 'matmul', kernel: k, plan, describe: describeMatmulPlan(k, plan) };
   }
-  const vector = planLoopVector(k, target);
+  const vector = planLoopVector(k, target, storageOf);
   return { kind: 'loops', kernel: k, placement: placeLoopKernel(k, target), vector, describe: describeLoopPlan(k, vector) };
 }
 
 export function planProgram(source: Program, target: Target): ProgramPlan {
   const program = decomposeProgram(source, target);
-  const kernels = program.kernels.map((k) => planKernel(k, target));
+  const storageOf = (b: number) => program.buffers[b]!.dtype;
+  const kernels = program.kernels.map((k) => planKernel(k, target, storageOf));
   const offset = Math.ceil(program.arenaBytes / 16) * 16;
   const bytes = Math.max(0, ...kernels.map((k) => (k.kind === 'matmul' ? k.plan.scratchBytes : 0)));
   return { target, program, kernels, scratch: { offset, bytes }, memoryBytes: offset + bytes };

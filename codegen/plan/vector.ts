@@ -5,8 +5,8 @@
  * lanes; the last extent mod lanes iterations run as scalar tails.
  */
 import { strideOf } from '../affine.js';
-import { reachable } from '../expr.js';
-import type { LoopKernel, Pass } from '../ir.js';
+import { child, childCount, reachable } from '../expr.js';
+import type { LoopKernel, Pass, Storage } from '../ir.js';
 import type { Target } from '../target.js';
 import { rootsOf } from './placement.js';
 
@@ -18,34 +18,45 @@ export interface LoopVectorPlan {
   readonly outer: boolean;
 }
 
-function vectorizable(k: LoopKernel, p: Pass, v: number, extent: number, lanes: number): boolean {
+/** Buffers whose elements are 4 bytes wide (a v128 load or store moves 4 of them). */
+const LANE_STORAGE: ReadonlySet<Storage> = new Set(['f32', 'i32']);
+
+function vectorizable(p: Pass, v: number, extent: number, lanes: number, storageOf: StorageOf): boolean {
   if (extent < lanes) return false;
   const nodes = reachable(rootsOf(p));
+  const varies = new Map<number, boolean>();
   for (const e of nodes) {
+    let d = e.kind === 'var' ? e.v === v : e.kind === 'load' ? strideOf(e.index, v) !== 0 : false;
+    for (let i = 0, n = childCount(e); i < n; i++) d ||= varies.get(child(e, i).id)!;
+    varies.set(e.id, d);
     if (e.kind === 'var' && e.v === v) return false;
-    if (e.kind === 'load') {
-      const s = strideOf(e.index, v);
-      if (s !== 0 && s !== 1) return false;
-      // Only f32 values vectorize (f32x4); i32 and bool intermediates too, f64 not.
-    }
+    // f32, i32 and bool lanes only (f32x4, i32x4, masks); f64 stays scalar.
     if (e.dtype === 'f64') return false;
+    if (e.kind === 'load' && varies.get(e.id)) {
+      if (strideOf(e.index, v) !== 1 || !LANE_STORAGE.has(storageOf(e.buffer))) return false;
+    }
+    // i32x4 shifts take one count for all lanes.
+    if (e.kind === 'binary' && (e.op === 'shl' || e.op === 'shrS' || e.op === 'shrU') && varies.get(e.b.id)) return false;
   }
-  if (p.kind === 'map') for (const st of p.stores) if (strideOf(st.index, v) !== 1) return false;
+  if (p.kind === 'map') {
+    for (const st of p.stores) if (strideOf(st.index, v) !== 1 || !LANE_STORAGE.has(storageOf(st.buffer))) return false;
+  }
   if (p.kind === 'reduce') for (const a of p.accs) if (a.value.dtype !== 'f32') return false;
-  void k;
   return true;
 }
 
-export function planLoopVector(k: LoopKernel, target: Target): LoopVectorPlan {
+export type StorageOf = (buffer: number) => Storage;
+
+export function planLoopVector(k: LoopKernel, target: Target, storageOf: StorageOf): LoopVectorPlan {
   const lanes = target.lanes;
   if (lanes <= 1) return { lanes: 1, passes: k.passes.map(() => false), outer: false };
   const passes = k.passes.map((p) => {
     const l = p.loops[p.loops.length - 1];
-    return l !== undefined && vectorizable(k, p, l.v, l.extent, lanes);
+    return l !== undefined && vectorizable(p, l.v, l.extent, lanes, storageOf);
   });
   const last = k.outer[k.outer.length - 1];
   const outer = k.passes.length === 1 && k.passes[0]!.loops.length === 0 && last !== undefined
-    && vectorizable(k, k.passes[0]!, last.v, last.extent, lanes);
+    && vectorizable(k.passes[0]!, last.v, last.extent, lanes, storageOf);
   return { lanes, passes, outer };
 }
 

@@ -4,13 +4,23 @@ import { VALTYPE_CODE } from './types.js';
 import type { ValType } from './types.js';
 import type { FuncView, ModuleView } from './view.js';
 
-const vec = (items: readonly number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** Appends bytes one by one (a spread of a large body would overflow the call stack). */
+function append(out: number[], bytes: readonly number[]): number[] {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!);
+  return out;
+}
+
+const vec = (items: readonly (readonly number[])[]): number[] => {
+  const out = uleb(items.length);
+  for (const item of items) append(out, item);
+  return out;
+};
+const section = (id: number, body: readonly number[]): number[] => append(append([id], uleb(body.length)), body);
 const types = (ts: readonly ValType[]): number[] => [...uleb(ts.length), ...ts.map((t) => VALTYPE_CODE[t])];
 
 export function encodeModule(m: ModuleView): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (m.types.length) out.push(...section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
+  if (m.types.length) append(out, section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
   const imports: number[][] = [];
   if (m.memory) {
     const { min, max, shared } = m.memory;
@@ -18,10 +28,10 @@ export function encodeModule(m: ModuleView): Uint8Array {
     imports.push([...encodeName('env'), ...encodeName('memory'), 0x02, ...limits]);
   }
   for (const i of m.imports) imports.push([...encodeName(i.module), ...encodeName(i.field), 0x00, ...uleb(i.typeIndex)]);
-  if (imports.length) out.push(...section(2, vec(imports)));
-  if (m.funcs.length) out.push(...section(3, vec(m.funcs.map((f) => uleb(f.typeIndex)))));
-  if (m.exports.length) out.push(...section(7, vec(m.exports.map((e) => [...encodeName(e.name), 0x00, ...uleb(e.index)]))));
-  if (m.funcs.length) out.push(...section(10, vec(m.funcs.map(encodeBody))));
+  if (imports.length) append(out, section(2, vec(imports)));
+  if (m.funcs.length) append(out, section(3, vec(m.funcs.map((f) => uleb(f.typeIndex)))));
+  if (m.exports.length) append(out, section(7, vec(m.exports.map((e) => [...encodeName(e.name), 0x00, ...uleb(e.index)]))));
+  if (m.funcs.length) append(out, section(10, vec(m.funcs.map(encodeBody))));
   return Uint8Array.from(out);
 }
 
@@ -36,13 +46,14 @@ function encodeBody(f: FuncView): number[] {
     runs.push([...uleb(j - i), VALTYPE_CODE[t]]);
     i = j;
   }
-  const code = [...vec(runs)];
+  const code = vec(runs);
   const ops = f.body.filter((ins) => 'op' in ins);
   ops.forEach((ins, k) => {
     // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
     if (ins.op === 'else' && ops[k + 1]?.op === 'end') return;
-    code.push(...ins.info.bytes, ...ins.imm);
+    append(code, ins.info.bytes);
+    append(code, ins.imm);
   });
   code.push(0x0b);
-  return [...uleb(code.length), ...code];
+  return append(uleb(code.length), code);
 }

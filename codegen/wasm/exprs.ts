@@ -172,6 +172,8 @@ export class WasmEnv {
     if (!this.dependsOnLane(e)) return this.splat(e);
     switch (e.kind) {
       case 'load': {
+        const storage = this.buffers[e.buffer]!.dtype;
+        if (storage !== 'f32' && storage !== 'i32') throw new Error(`internal: a ${storage} load has no lane form (the plan keeps it scalar)`);
         const arg = this.address(e.buffer, e.index);
         f.op('v128.load', arg);
         return;
