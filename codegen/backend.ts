@@ -7,4 +7,6 @@ export interface BuiltKernels {
   readonly run: () => void;
   readonly kernels: readonly (() => void)[];
   readonly functionNames: readonly string[];
+  /** The same kernels over another memory of the same layout (the code is not rebuilt). */
+  rebind(memory: ArrayBuffer | WebAssembly.Memory): BuiltKernels;
 }

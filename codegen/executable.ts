@@ -34,10 +34,11 @@ export interface KernelInfo {
 export interface BuildOptions {
   readonly backend?: Backend;
   /**
-   * Memory to run in (shared by programs that agree on where their common buffers live); by
-   * default a new one of the plan's size. For `wasm` it must be a WebAssembly.Memory.
+   * Memory to run in (shared by programs that agree on where their common buffers live), or a
+   * function giving one of at least the bytes the plan needs; by default a new one of the plan's
+   * size. For `wasm` it must be a WebAssembly.Memory.
    */
-  readonly memory?: ArrayBuffer | WebAssembly.Memory;
+  readonly memory?: ArrayBuffer | WebAssembly.Memory | ((bytes: number) => ArrayBuffer | WebAssembly.Memory);
 }
 
 const VIEWS: Readonly<Record<Storage, new (b: ArrayBuffer, offset: number, length: number) => View>> = {
@@ -53,17 +54,17 @@ export class Executable {
   readonly backend: Backend;
   readonly plan: ProgramPlan;
   /** The WebAssembly.Memory the arena lives in (wasm, or when one was given). */
-  readonly memory: WebAssembly.Memory | undefined;
-  readonly arena: ArrayBuffer;
+  memory: WebAssembly.Memory | undefined;
+  arena: ArrayBuffer;
   readonly kernels: readonly KernelInfo[];
   /** Views of the input slots' buffers (write feeds here, then `run()`). */
-  readonly inputs: readonly View[];
+  inputs: readonly View[];
   /** Views of the output slots' buffers (valid until the next `run()`). */
-  readonly outputs: readonly View[];
-  private readonly views: readonly View[];
-  private readonly built: BuiltKernels;
-  private readonly runAll: () => void;
-  private readonly kernelFns: readonly (() => void)[];
+  outputs: readonly View[];
+  private views: readonly View[];
+  private built: BuiltKernels;
+  private runAll: () => void;
+  private kernelFns: readonly (() => void)[];
 
   constructor(readonly program: Program, options: BuildOptions = {}) {
     const backend = options.backend ?? 'js';
@@ -72,7 +73,7 @@ export class Executable {
     this.backend = backend;
     validateProgram(program, target);
     this.plan = planProgram(program, target);
-    const given = options.memory;
+    const given = typeof options.memory === 'function' ? options.memory(this.plan.memoryBytes) : options.memory;
     if (given !== undefined) {
       const bytes = given instanceof ArrayBuffer ? given.byteLength : given.buffer.byteLength;
       if (bytes < this.plan.memoryBytes) throw new Error(`codegen: the given memory has ${bytes} bytes; this program needs ${this.plan.memoryBytes}`);
@@ -87,9 +88,8 @@ export class Executable {
     this.built = built;
     this.runAll = built.run;
     this.kernelFns = built.kernels;
-    this.views = program.buffers.map((b) => new VIEWS[b.dtype](this.arena, b.offset, b.length));
-    this.inputs = program.inputs.map((id) => this.views[id]!);
-    this.outputs = program.outputs.map((id) => this.views[id]!);
+    this.views = this.inputs = this.outputs = [];
+    this.makeViews();
     this.kernels = this.plan.kernels.map((kp, index) => ({
       index,
       name: kp.kernel.name,
@@ -98,6 +98,28 @@ export class Executable {
       loops: describeLoops(kp.kernel),
       plan: kp.describe,
     }));
+  }
+
+  /**
+   * Moves the program to another memory holding the same layout (e.g. a larger one that several
+   * programs share): the kernels are re-instantiated over it, the code is not rebuilt. Views
+   * taken before are stale afterwards.
+   */
+  rebind(memory: ArrayBuffer | WebAssembly.Memory): void {
+    const bytes = memory instanceof ArrayBuffer ? memory.byteLength : memory.buffer.byteLength;
+    if (bytes < this.plan.memoryBytes) throw new Error(`codegen: the given memory has ${bytes} bytes; this program needs ${this.plan.memoryBytes}`);
+    this.built = this.built.rebind(memory);
+    this.runAll = this.built.run;
+    this.kernelFns = this.built.kernels;
+    this.memory = memory instanceof ArrayBuffer ? undefined : memory;
+    this.arena = memory instanceof ArrayBuffer ? memory : memory.buffer;
+    this.makeViews();
+  }
+
+  private makeViews(): void {
+    this.views = this.program.buffers.map((b) => new VIEWS[b.dtype](this.arena, b.offset, b.length));
+    this.inputs = this.program.inputs.map((id) => this.views[id]!);
+    this.outputs = this.program.outputs.map((id) => this.views[id]!);
   }
 
   /** What runs, to read: the JS module's source, or the Wasm module as WAT text. */

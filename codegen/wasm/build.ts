@@ -5,20 +5,31 @@ import { emitWasm } from './emit.js';
 import { HOST_MATH } from './ops.js';
 
 export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltKernels {
-  const pages = memory.buffer.byteLength / 65536;
+  // The module asks for the pages its plan needs and no maximum, so any memory at least that
+  // large (one a model's programs share) can be given; the memory itself is never grown.
+  const pages = Math.max(1, Math.ceil(plan.memoryBytes / 65536));
+  if (memory.buffer.byteLength < pages * 65536) throw new Error(`codegen: the memory has ${memory.buffer.byteLength} bytes; this program needs ${pages * 65536}`);
   const { module, functionNames, hostMath } = emitWasm(plan, pages);
   const bytes = module.toBytes();
   const math: Record<string, (...args: number[]) => number> = {};
   for (const op of hostMath) math[op] = HOST_MATH[op];
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, ...(hostMath.length ? { math } : {}) });
-  const exports = instance.exports as Record<string, () => void>;
+  const compiled = new WebAssembly.Module(bytes);
   let wat: string | undefined;
-  return {
-    // The WAT text of the module, printed when first asked for (it is for reading, not running).
-    get source() { return (wat ??= module.toWat()); },
-    bytes,
-    run: exports['run']!,
-    kernels: functionNames.map((n) => exports[n]!),
-    functionNames,
+  const over = (mem: WebAssembly.Memory): BuiltKernels => {
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: mem }, ...(hostMath.length ? { math } : {}) });
+    const exports = instance.exports as Record<string, () => void>;
+    return {
+      // The WAT text of the module, printed when first asked for (it is for reading, not running).
+      get source() { return (wat ??= module.toWat()); },
+      bytes,
+      run: exports['run']!,
+      kernels: functionNames.map((n) => exports[n]!),
+      functionNames,
+      rebind: (m) => {
+        if (!(m instanceof WebAssembly.Memory)) throw new Error('codegen: the wasm backend runs in a WebAssembly.Memory, not an ArrayBuffer');
+        return over(m);
+      },
+    };
   };
+  return over(memory);
 }

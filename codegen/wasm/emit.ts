@@ -30,7 +30,7 @@ export function wasmKernelName(index: number, name: string): string {
 
 export function emitWasm(plan: ProgramPlan, pages: number): WasmProgram {
   const m = new WasmModule();
-  m.importMemory(pages, pages);
+  m.importMemory(pages);
   const imports = new Map<Transcendental, WasmImport>();
   const hostNeeded = hostMathOf(plan);
   for (const op of hostNeeded) {

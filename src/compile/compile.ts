@@ -15,6 +15,7 @@ import { schedule } from '../schedule/fusion.js';
 import type { BufferRole } from '../schedule/memory.js';
 import { debugLevel, defaultLog } from './debug.js';
 import { warn } from './warn.js';
+import type { SharedWeights } from './weights.js';
 import { checkSpec } from './spec.js';
 import type { CompileSpec } from './spec.js';
 import { simplifyRoots } from './simplify.js';
@@ -30,6 +31,11 @@ export interface CompileOptions {
   readonly simplify?: boolean;
   /** Where debug lines go (default stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * A weight region shared with other programs (`new SharedWeights(backend)`): params of the same
+   * name live in one place of one memory, so programs switch without copying weights.
+   */
+  readonly weights?: SharedWeights;
 }
 
 export interface KernelReport {
@@ -282,6 +288,10 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
     throw new GraphError('compile', `unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
   }
   const target = TARGETS[backend];
+  const shared = options.weights;
+  if (shared !== undefined && shared.backend !== backend) {
+    throw new GraphError('compile', `the shared weights are for the ${shared.backend} backend, this program for ${backend}; use one SharedWeights per backend`);
+  }
   const checked = checkSpec(spec);
   const t1 = performance.now();
   const nOut = checked.outputNodes.length;
@@ -299,9 +309,10 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const t3 = performance.now();
   // oneHot labels fed through inputs, in the graph as given (as the reference evaluator checks them) and as simplified.
   const labels = labelDepths(checked.order, order);
-  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target });
+  const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target,
+    ...(shared ? { region: regionOf(shared, checked.params) } : {}) });
   const t4 = performance.now();
-  const exe = new KernelExecutable(low.program, { backend });
+  const exe = new KernelExecutable(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
 
   // Constants' data, written once.
   for (const b of low.buffers) {

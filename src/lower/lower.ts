@@ -3,7 +3,7 @@
  * group, in-place updates where they are pointwise (else a commit kernel at the end), and the
  * static memory plan.
  */
-import { affine, affineEqual, coalesceLoops, ExprPool, reachable, valueType } from '../../codegen/index.js';
+import { affine, affineEqual, coalesceLoops, ExprPool, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
 import type { BufferDecl, Expr, Kernel, Program, Storage, Store, Target } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Schedule } from '../schedule/fusion.js';
@@ -54,11 +54,13 @@ export interface LowerInput {
   readonly checkedLabels: ReadonlySet<Tensor>;
   /** The target the program is for (its contraction accumulator types). */
   readonly target: Target;
+  /** Params placed in a shared weight region: their byte offsets, and where the region ends. */
+  readonly region?: { readonly offsetOf: (p: Tensor) => number | undefined; readonly bytes: number };
 }
 
 const dtypeOf = (t: Tensor): Storage => (t.dtype === 'float64' ? 'f64' : 'f32');
 
-export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target }: LowerInput): Lowered {
+export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target, region }: LowerInput): Lowered {
   const e = new ExprPool((id) => buffers[id]?.dtype);
   const buffers: BufferInfo[] = [];
   const leafBuffer = new Map<Tensor, number>();
@@ -156,10 +158,17 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
     }
     for (const x of reachable(kernelRoots(kernel))) if (x.kind === 'load') end[x.buffer] = Math.max(end[x.buffer]!, pos);
   });
+  const fixed = new Map<number, number>();
+  if (region) {
+    for (const p of params) {
+      const at = region.offsetOf(p);
+      if (at !== undefined) fixed.set(leafBuffer.get(p)!, at);
+    }
+  }
   const memory = planMemory(buffers.map((b) => ({
-    id: b.id, role: b.role, bytes: b.length * (b.dtype === 'f64' ? 8 : 4),
+    id: b.id, role: b.role, bytes: b.length * STORAGE_BYTES[b.dtype],
     start: Number.isFinite(start[b.id]!) ? start[b.id]! : 0, end: Math.max(end[b.id]!, 0),
-  })));
+  })), fixed, region?.bytes ?? 0);
   const decls: BufferDecl[] = buffers.map((b) => ({ id: b.id, offset: memory.offsets[b.id]!, length: b.length, dtype: b.dtype }));
   const program: Program = {
     buffers: decls,

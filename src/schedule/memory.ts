@@ -27,10 +27,19 @@ export const ALIGN = 16;
 
 const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
-export function planMemory(requests: readonly BufferRequest[]): MemoryPlan {
+/**
+ * `fixed` gives buffers whose place is decided elsewhere (params in a region several programs
+ * share, at [0, base)); everything else goes from `base` up.
+ */
+export function planMemory(requests: readonly BufferRequest[], fixed: ReadonlyMap<number, number> = new Map(), base0 = 0): MemoryPlan {
   const offsets = new Array<number>(requests.length).fill(-1);
-  let end = 0;
+  let end = up(base0);
   for (const r of requests) {
+    const at = fixed.get(r.id);
+    if (at !== undefined) {
+      offsets[r.id] = at;
+      continue;
+    }
     if (r.role === 'temp') continue;
     offsets[r.id] = end;
     end += up(r.bytes);
