@@ -3,7 +3,7 @@
  * group, in-place updates where they are pointwise (else a commit kernel at the end), and the
  * static memory plan.
  */
-import { affine, affineEqual, coalesceLoops, ExprPool, reachable, valueType } from '../../codegen/index.js';
+import { affine, affineEqual, coalesceLoops, ExprPool, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
 import type { BufferDecl, Expr, Kernel, Program, Storage, Store, Target } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Schedule } from '../schedule/fusion.js';
@@ -56,7 +56,9 @@ export interface LowerInput {
   readonly target: Target;
 }
 
-const dtypeOf = (t: Tensor): Storage => (t.dtype === 'float64' ? 'f64' : 'f32');
+/** A buffer's storage: an input fed as bytes (`{ feed: 'uint8' }`) keeps one byte per element. */
+const dtypeOf = (t: Tensor): Storage =>
+  (t.is('input') && t.attrs.facts.feed === 'uint8' ? 'u8' : t.dtype === 'float64' ? 'f64' : 'f32');
 
 export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target }: LowerInput): Lowered {
   const e = new ExprPool((id) => buffers[id]?.dtype);
@@ -157,7 +159,7 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
     for (const x of reachable(kernelRoots(kernel))) if (x.kind === 'load') end[x.buffer] = Math.max(end[x.buffer]!, pos);
   });
   const memory = planMemory(buffers.map((b) => ({
-    id: b.id, role: b.role, bytes: b.length * (b.dtype === 'f64' ? 8 : 4),
+    id: b.id, role: b.role, bytes: b.length * STORAGE_BYTES[b.dtype],
     start: Number.isFinite(start[b.id]!) ? start[b.id]! : 0, end: Math.max(end[b.id]!, 0),
   })));
   const decls: BufferDecl[] = buffers.map((b) => ({ id: b.id, offset: memory.offsets[b.id]!, length: b.length, dtype: b.dtype }));
