@@ -19,7 +19,7 @@ export interface ProgramSpec {
 
 export interface StepProgram {
   /** Runs once. Feeds are keyed by input name; outputs are valid until the next run. */
-  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>>;
+  run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>>;
   setParam(p: Tensor<'param'>, data: Float32Array): void;
   /** Copies the param's current value into `into`. */
   readParam(p: Tensor<'param'>, into: Float32Array): void;
@@ -53,8 +53,8 @@ class ReferenceProgram implements StepProgram {
     return [...this.values.keys()];
   }
 
-  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>> {
-    const all: Record<string, Float32Array> = Object.create(null) as Record<string, Float32Array>;
+  run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>> {
+    const all: Record<string, Float32Array | Uint8Array> = Object.create(null) as Record<string, Float32Array | Uint8Array>;
     for (const t of this.spec.inputs) all[t.attrs.name] = feeds[t.attrs.name]!;
     for (const p of this.params()) all[p.attrs.name] = this.values.get(p)!;
     const targets = [...this.outTensors, ...this.spec.updates.map(([, v]) => v)];
