@@ -62,7 +62,7 @@ export interface MemoryReport {
   readonly buffers: readonly BufferReport[];
 }
 
-/** A graph buffer: float32 or float64 values. */
+/** A graph buffer: float32 or float64 values (an input fed as bytes is a Uint8Array: see feedView). */
 type View = Float32Array | Float64Array;
 type Outputs = Readonly<Record<string, View>>;
 /** A feed: floats, or bytes (Uint8Array) for an input declared `{ feed: 'uint8' }`. */
@@ -152,9 +152,22 @@ export class Executable {
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
     if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
-    for (let s = 0; s < n; s++) this.inputViews[s]!.set(feeds[this.inputNames[s]!]!);
+    for (let s = 0; s < n; s++) {
+      const v = this.inputViews[s]!, f = feeds[this.inputNames[s]!]!;
+      if (f !== v) v.set(f);
+    }
     this.exe.run();
     return this.out;
+  }
+
+  /**
+   * The arena's own buffer of an input: write a feed into it and pass it to `run` (checked as any
+   * feed, not copied). A data loader fills it in place; valid for the executable's life.
+   */
+  feedView(name: string): Float32Array | Float64Array | Uint8Array {
+    const s = this.inputNames.indexOf(name);
+    if (s < 0) throw new GraphError('feedView', `'${name}' is not an input of this program; its inputs are ${this.inputNames.map((n) => `'${n}'`).join(', ') || 'none'}`);
+    return this.inputViews[s]! as Float32Array | Float64Array | Uint8Array;
   }
 
   /** Sets a param's value: data of its size, or an initializer called with each flat index. */

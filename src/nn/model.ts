@@ -293,12 +293,14 @@ export abstract class Model implements Trainable {
       }
       // A plain object with a fixed set of keys (the step's own input names, never user strings):
       // V8 keeps it in fast mode, so walking it in run() allocates nothing.
+      // Each is the program's own input buffer where it has one (rows are gathered into the arena, never copied twice).
+      const program = buildStepProgram(spec, backend);
       const feeds: Record<string, Float32Array | Uint8Array> = {};
-      for (const t of spec.inputs) feeds[t.attrs.name] = t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size);
+      for (const t of spec.inputs) feeds[t.attrs.name] = program.feedBuffer(t) ?? (t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size));
       const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];
       const x = feeds[xIn.attrs.name]!;
       const target = kind === 'predict' ? null : feeds[spec.inputs[1]!.attrs.name] as Float32Array;
-      held = { program: buildStepProgram(spec, backend), version: -1, train, feeds, x, target, scalarFeeds, batch };
+      held = { program, version: -1, train, feeds, x, target, scalarFeeds, batch };
       this.programs.set(key, held);
     }
     this.push(held);

@@ -23,6 +23,8 @@ export interface StepProgram {
   setParam(p: Tensor<'param'>, data: Float32Array): void;
   /** Copies the param's current value into `into`. */
   readParam(p: Tensor<'param'>, into: Float32Array): void;
+  /** The buffer `run` reads this input from, when the program has one of its own (filled in place, not copied); else null. */
+  feedBuffer(t: Tensor<'input'>): Float32Array | Uint8Array | null;
   /** The generated code, to read. */
   readonly source: string;
   /** The kernels, one line each (name, loop shape, ops fused). */
@@ -47,6 +49,10 @@ class ReferenceProgram implements StepProgram {
     this.source = `// reference backend: the graph is interpreted by evaluate(); no code is generated\n`;
     this.kernels = [];
     for (const [p] of spec.updates) this.values.set(p, new Float32Array(p.size));
+  }
+
+  feedBuffer(): null {
+    return null;
   }
 
   private params(): Tensor<'param'>[] {
@@ -88,6 +94,10 @@ function compiled(spec: ProgramSpec, backend: 'js' | 'wasm'): StepProgram {
   const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend });
   return {
     run: (feeds) => exe.run(feeds),
+    feedBuffer: (t) => {
+      const v = exe.feedView(t.attrs.name);
+      return v instanceof Float64Array ? null : v;
+    },
     setParam: (p, data) => exe.setParam(p, data),
     readParam: (p, into) => {
       exe.getParam(p, into);
