@@ -58,7 +58,8 @@ describe('datasets.mnist', () => {
     const ok = mkdtempSync(join(tmpdir(), 'gradc-mnist-'));
     write(ok, { train: 3, trainLabels: 3 });
     const m = datasets.mnist({ dir: ok });
-    expect(m.xTest.data.every((v) => v === 1)).toBe(true);
+    expect(m.xTest.data.every((v) => v === 255)).toBe(true); // bytes as stored
+    expect(datasets.mnist({ dir: ok, pixels: 'float32' }).xTest.data.every((v) => v === 1)).toBe(true);
     expect([...m.yTrain.data.subarray(0, 10)]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
     const mismatch = mkdtempSync(join(tmpdir(), 'gradc-mnist-'));
     write(mismatch, { train: 3, trainLabels: 2 });
