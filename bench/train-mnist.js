@@ -22,13 +22,17 @@ const nTrain = data.xTrain.shape[0];
 const nTest = data.xTest.shape[0];
 console.log(`MNIST ${nTrain} train / ${nTest} test · ${epochs} epochs · batch ${batchSize} · node ${process.version}`);
 
+/** MNIST's bytes as floats in [0, 1], for tfjs (gradc reads the bytes and scales them in its first kernel). */
+const floats = (bytes) => Float32Array.from(bytes, (v) => v / 255);
+
 function line(lib, e, secs, loss, acc, testAcc) {
   console.log(`${lib.padEnd(6)} epoch ${String(e).padStart(2)} | ${secs.toFixed(1).padStart(6)} s | ${Math.round(nTrain / secs).toLocaleString('en-US').padStart(7)} samples/s | loss ${loss.toFixed(4)} | train acc ${(acc * 100).toFixed(2)}% | test acc ${(testAcc * 100).toFixed(2)}%`);
 }
 
 async function runGradc() {
   const model = sequential({ seed });
-  model.add(layers.dense({ units: 32, inputDim: 784, activation: 'relu' }));
+  model.add(layers.rescaling({ scale: 1 / 255, inputDim: 784 })); // MNIST's bytes, scaled in the first kernel
+  model.add(layers.dense({ units: 32, activation: 'relu' }));
   model.add(layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
   let t0 = Date.now();
@@ -58,9 +62,9 @@ async function runTfjs() {
   model.add(tf.layers.dense({ units: 32, inputShape: [784], activation: 'relu' }));
   model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
-  const xs = tf.tensor2d(data.xTrain.data, [nTrain, 784]);
+  const xs = tf.tensor2d(floats(data.xTrain.data), [nTrain, 784]);
   const ys = tf.tensor2d(data.yTrain.data, [nTrain, 10]);
-  const xt = tf.tensor2d(data.xTest.data, [nTest, 784]);
+  const xt = tf.tensor2d(floats(data.xTest.data), [nTest, 784]);
   const yt = tf.tensor2d(data.yTest.data, [nTest, 10]);
   let t0 = Date.now();
   const total = Date.now();
@@ -91,14 +95,15 @@ async function speed(rounds) {
   const xs = { shape: [n, 784], data: data.xTrain.data.subarray(0, n * 784) };
   const ys = { shape: [n, 10], data: data.yTrain.data.subarray(0, n * 10), oneHot: true };
   const g = sequential({ seed });
-  g.add(layers.dense({ units: 32, inputDim: 784, activation: 'relu' }));
+  g.add(layers.rescaling({ scale: 1 / 255, inputDim: 784 }));
+  g.add(layers.dense({ units: 32, activation: 'relu' }));
   g.add(layers.dense({ units: 10, activation: 'softmax' }));
   g.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
   const t = tf.sequential();
   t.add(tf.layers.dense({ units: 32, inputShape: [784], activation: 'relu' }));
   t.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   t.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
-  const tx = tf.tensor2d(xs.data, [n, 784]);
+  const tx = tf.tensor2d(floats(xs.data), [n, 784]);
   const ty = tf.tensor2d(ys.data, [n, 10]);
   await g.fit(xs, ys, { epochs: 1, batchSize, verbose: 0 }); // warm-up: compile, JIT
   await t.fit(tx, ty, { epochs: 1, batchSize, verbose: 0 });

@@ -38,7 +38,7 @@ export { compile, Executable, type CompileOptions, type CompileSpec, type Kernel
 export { sequential, Sequential, type SequentialOptions, type CompileArgs } from './nn/sequential.js';
 export { Model } from './nn/model.js';
 export { model, FunctionalModel, type FunctionalOptions } from './nn/functional.js';
-export { layers, type DenseConfig, type DenseSpec } from './nn/layers.js';
+export { layers, type BuiltLayer, type DenseConfig, type DenseSpec, type LayerSpec, type RescalingConfig, type RescalingSpec } from './nn/layers.js';
 export * as initializers from './nn/initializers.js';
 export { optimizers, Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerStep, type OptimizerPlan } from './nn/optimizers.js';
 export { schedules, type Schedule, type LearningRate } from './nn/schedules.js';

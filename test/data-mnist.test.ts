@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { datasets, encodeIdx, MNIST_FILES } from 'gradc';
 
 describe('datasets.mnist', () => {
-  it('loads all 60,000 + 10,000 real examples with pixels in [0, 1] and one-hot labels', () => {
+  it('loads all 60,000 + 10,000 real examples with pixels as bytes 0..255 (a Uint8Array) and one-hot labels', () => {
     const { xTrain, yTrain, xTest, yTest } = datasets.mnist();
     expect(xTrain.shape).toEqual([60000, 784]);
     expect(yTrain.shape).toEqual([60000, 10]);
@@ -15,8 +15,10 @@ describe('datasets.mnist', () => {
     let lo = Infinity, hi = -Infinity;
     const px = xTrain.data;
     for (let i = 0; i < px.length; i++) { const v = px[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+    expect(px).toBeInstanceOf(Uint8Array);
+    expect(xTest.data).toBeInstanceOf(Uint8Array);
     expect(lo).toBe(0);
-    expect(hi).toBe(1);
+    expect(hi).toBe(255);
     // every label row has exactly one 1; each digit is 9–12% of the training set
     const counts = new Array(10).fill(0);
     let badRows = 0;
@@ -56,7 +58,8 @@ describe('datasets.mnist', () => {
     const ok = mkdtempSync(join(tmpdir(), 'gradc-mnist-'));
     write(ok, { train: 3, trainLabels: 3 });
     const m = datasets.mnist({ dir: ok });
-    expect(m.xTest.data.every((v) => v === 1)).toBe(true);
+    expect(m.xTest.data.every((v) => v === 255)).toBe(true); // bytes as stored
+    expect(datasets.mnist({ dir: ok, pixels: 'float32' }).xTest.data.every((v) => v === 1)).toBe(true);
     expect([...m.yTrain.data.subarray(0, 10)]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
     const mismatch = mkdtempSync(join(tmpdir(), 'gradc-mnist-'));
     write(mismatch, { train: 3, trainLabels: 2 });

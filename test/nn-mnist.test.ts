@@ -7,7 +7,8 @@ describe('seed MLP on an MNIST slice', () => {
   it('loss falls and accuracy beats chance by a wide margin after 250 steps', async () => {
     const { xTrain, yTrain, xTest, yTest } = datasets.mnist({ trainSize: 4000, testSize: 1000 });
     const model = sequential({ seed: 42 });
-    model.add(layers.dense({ units: 32, inputDim: 784, activation: 'relu' }));
+    model.add(layers.rescaling({ scale: 1 / 255, inputDim: 784 })); // MNIST's bytes to [0, 1], in the first kernel
+    model.add(layers.dense({ units: 32, activation: 'relu' }));
     model.add(layers.dense({ units: 10, activation: 'softmax' }));
     model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     const before = model.evaluate(xTest, yTest);

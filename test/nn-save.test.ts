@@ -120,7 +120,7 @@ describe('save and load', () => {
     writeFileSync(path, text);
     const back = await loadModel(dir);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(back.layers[0]!.spec.units).toBe(5);
+    expect(back.layers[0]!.spec).toMatchObject({ type: 'dense', units: 5 });
     expect(back.getWeights()).toEqual(m.getWeights());
   });
 

@@ -4,7 +4,7 @@ import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 export function inspect(o: RecipeOptions & { batchSize: number; kernelsOnly?: boolean }, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): void {
   const model = seedModel(o);
   const started = Date.now();
-  const step = model.trainStep(o.batchSize);
+  const step = model.trainStep(o.batchSize, true, true); // as gradc train runs it: fed MNIST's bytes
   const ms = Date.now() - started;
   const opt = model.config!.optimizer;
   print(`training step of ${describeRecipe(o)} · ${opt.name} · batch ${o.batchSize} · backend ${o.backend} (compiled in ${ms} ms)`);

@@ -1,4 +1,7 @@
-/** The seed recipe as a model: 784 → hidden (relu) → 10 softmax, categorical cross-entropy. */
+/**
+ * The seed recipe as a model: 784 → hidden (relu) → 10 softmax, categorical cross-entropy. It
+ * takes MNIST's bytes: a rescaling layer (×1/255) first, fused into the first kernel.
+ */
 import { sequential, type Sequential } from '../nn/sequential.js';
 import { layers } from '../nn/layers.js';
 import type { ActivationName } from '../nn/activations.js';
@@ -18,8 +21,9 @@ export const SEED_DEFAULTS = { epochs: 10, batchSize: 32, hidden: [32], activati
 
 export function seedModel(o: RecipeOptions): Sequential {
   const model = sequential({ seed: o.seed });
-  o.hidden.forEach((units, i) => model.add(layers.dense({ units, ...(i === 0 ? { inputDim: 784 } : {}), activation: o.activation })));
-  model.add(layers.dense({ units: 10, ...(o.hidden.length === 0 ? { inputDim: 784 } : {}), activation: 'softmax' }));
+  model.add(layers.rescaling({ scale: 1 / 255, inputDim: 784 }));
+  for (const units of o.hidden) model.add(layers.dense({ units, activation: o.activation }));
+  model.add(layers.dense({ units: 10, activation: 'softmax' }));
   const optimizer = o.lr === undefined ? o.optimizer : { name: o.optimizer, learningRate: o.lr };
   model.compile({ loss: 'categoricalCrossentropy', optimizer, metrics: ['accuracy'], backend: o.backend });
   return model;

@@ -35,7 +35,7 @@ export async function train(o: TrainOptions, print: (line: string) => void = (l)
   print(`gradc train: MNIST ${nTrain.toLocaleString('en-US')} train / ${nTest.toLocaleString('en-US')} test (loaded in ${Date.now() - loadStart} ms)`);
   print(`model ${describeRecipe(recipe)} · ${opt.name} lr ${opt.learningRate} · batch ${o.batchSize} · ${o.epochs} epochs · seed ${o.seed} · backend ${o.backend}`);
   const compileStart = Date.now();
-  const step = model.trainStep(Math.min(o.batchSize, nTrain));
+  const step = model.trainStep(Math.min(o.batchSize, nTrain), true, data.xTrain.data instanceof Uint8Array);
   const built = o.backend === 'reference' ? 'built for the reference interpreter' : `compiled once: ${step.kernels.length} fused kernels`;
   print(`training step ${built} in ${Date.now() - compileStart} ms`);
 

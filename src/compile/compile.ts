@@ -3,7 +3,7 @@
  * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
  * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
  */
-import { BACKENDS, Executable as KernelExecutable, TARGETS, wasmSimdAvailable } from '../../codegen/index.js';
+import { BACKENDS, Executable as KernelExecutable, STORAGE_BYTES, TARGETS, wasmSimdAvailable } from '../../codegen/index.js';
 import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
@@ -68,10 +68,11 @@ export interface MemoryReport {
   readonly buffers: readonly BufferReport[];
 }
 
-/** A graph buffer: float32 or float64 values. */
+/** A graph buffer: float32 or float64 values (an input fed as bytes is a Uint8Array: see feedView). */
 type View = Float32Array | Float64Array;
 type Outputs = Readonly<Record<string, View>>;
-type FeedValue = Float32Array | Float64Array | readonly number[];
+/** A feed: floats, or bytes (Uint8Array) for an input declared `{ feed: 'uint8' }`. */
+type FeedValue = Float32Array | Float64Array | Uint8Array | Uint8ClampedArray | readonly number[];
 
 let warnedEnv = false;
 
@@ -109,6 +110,8 @@ export class Executable {
   /** Per input slot: the row length of an input declared { oneHot: true }, or 0. */
   private readonly oneHotRow: readonly number[];
   private readonly inputF32: readonly boolean[];
+  /** Per input slot: fed as bytes (`{ feed: 'uint8' }`, a Uint8Array into a u8 buffer). */
+  private readonly inputBytes: readonly boolean[];
   private readonly params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
   private readonly out: Outputs;
   /** Params no setParam has written yet. */
@@ -129,6 +132,7 @@ export class Executable {
     this.labelDepth = parts.inputs.map((t) => parts.labelDepths.get(t) ?? 0);
     this.oneHotRow = parts.inputs.map((t) => (t.attrs.facts.oneHot ? t.shape[t.rank - 1]! : 0));
     this.inputF32 = parts.inputs.map((t) => t.dtype === 'float32');
+    this.inputBytes = parts.inputs.map((t) => t.attrs.facts.feed === 'uint8');
     this.inputViews = exe.inputs as readonly View[];
     this.params = parts.params;
     this.paramNames = [...parts.params.keys()];
@@ -157,9 +161,22 @@ export class Executable {
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
     if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
-    for (let s = 0; s < n; s++) this.inputViews[s]!.set(feeds[this.inputNames[s]!]!);
+    for (let s = 0; s < n; s++) {
+      const v = this.inputViews[s]!, f = feeds[this.inputNames[s]!]!;
+      if (f !== v) v.set(f);
+    }
     this.exe.run();
     return this.out;
+  }
+
+  /**
+   * The arena's own buffer of an input: write a feed into it and pass it to `run` (checked as any
+   * feed, not copied). A data loader fills it in place; valid for the executable's life.
+   */
+  feedView(name: string): Float32Array | Float64Array | Uint8Array {
+    const s = this.inputNames.indexOf(name);
+    if (s < 0) throw new GraphError('feedView', `'${name}' is not an input of this program; its inputs are ${this.inputNames.map((n) => `'${n}'`).join(', ') || 'none'}`);
+    return this.inputViews[s]! as Float32Array | Float64Array | Uint8Array;
   }
 
   /** Sets a param's value: data of its size, or an initializer called with each flat index. */
@@ -234,6 +251,18 @@ export class Executable {
     const size = this.inputViews[s]!.length;
     if (!Object.prototype.hasOwnProperty.call(feeds, name)) this.badFeed(s, `missing feed for input '${name}'`);
     const v = feeds[name];
+    if (this.inputBytes[s]) {
+      if (!(v instanceof Uint8Array || v instanceof Uint8ClampedArray)) {
+        throw new GraphError('run', `feed '${name}' is ${what(v)}, but input '${name}' ${fmtShape(this.inputShapes[s]!)} is declared { feed: 'uint8' } (fed as bytes); ` +
+          `pass a Uint8Array of ${size} values (0..255), or declare the input without feed: 'uint8' to feed floats`);
+      }
+      if (v.length !== size) {
+        throw new GraphError('run', `feed '${name}' has ${v.length} values but input '${name}' ${fmtShape(this.inputShapes[s]!)} has ${size}`);
+      }
+      if (this.labelDepth[s]! > 0) this.checkLabels(v, s);
+      checkOneHotRows('run', name, v, this.oneHotRow[s]!, true);
+      return;
+    }
     if (v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v)) {
       if (Array.isArray(v) && Array.isArray(v[0])) {
         this.badFeed(s, `feed '${name}' is a nested array (${v.length} rows); run takes flat data`, ` (e.g. Float32Array.from(rows.flat()))`);
@@ -250,8 +279,8 @@ export class Executable {
       checkOneHotRows('run', name, v as ArrayLike<number>, this.oneHotRow[s]!, this.inputF32[s]!);
       return;
     }
-    const what = v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
-    this.badFeed(s, `feed '${name}' is ${what}`);
+    const bytesHint = v instanceof Uint8Array ? ` (or declare input '${name}' { feed: 'uint8' } to feed bytes)` : '';
+    this.badFeed(s, `feed '${name}' is ${what(v)}`, bytesHint);
   }
 
   /** Labels as the reference evaluator reads them (rounded to the input's dtype) must be integers in [0, depth). */
@@ -277,6 +306,13 @@ export class Executable {
     const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
     throw new GraphError('run', `feed '${extra[0]}' is not an input of this program; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
   }
+}
+
+/** A feed's kind, for errors: 'Float32Array', 'a number array', 'null', … */
+function what(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a number array';
+  return typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v;
 }
 
 export function compile(spec: CompileSpec, options: CompileOptions = {}): Executable {
@@ -345,7 +381,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
         shape: b.node.shape,
         dtype: b.node.dtype,
         offset: low.program.buffers[b.id]!.offset,
-        bytes: b.length * (b.dtype === 'f64' ? 8 : 4),
+        bytes: b.length * STORAGE_BYTES[b.dtype],
       };
     }),
   };

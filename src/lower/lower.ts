@@ -58,7 +58,9 @@ export interface LowerInput {
   readonly region?: { readonly offsetOf: (p: Tensor) => number | undefined; readonly bytes: number };
 }
 
-const dtypeOf = (t: Tensor): Storage => (t.dtype === 'float64' ? 'f64' : 'f32');
+/** A buffer's storage: an input fed as bytes (`{ feed: 'uint8' }`) keeps one byte per element. */
+const dtypeOf = (t: Tensor): Storage =>
+  (t.is('input') && t.attrs.facts.feed === 'uint8' ? 'u8' : t.dtype === 'float64' ? 'f64' : 'f32');
 
 export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target, region }: LowerInput): Lowered {
   const e = new ExprPool((id) => buffers[id]?.dtype);

@@ -39,7 +39,9 @@ export function valueVisitor(e: ExprPool, hooks: ValueHooks): Visitor<Expr> {
   return {
     leaf: (t, flat) => {
       if (isInlineConstant(t)) return constantOf(e, (t as Tensor<'constant'>).attrs.values[0]!, irType(t));
-      return e.load(hooks.buffer(t), flat);
+      // an input fed as bytes loads as an i32 in [0, 255]: the graph's value is its float
+      const v = e.load(hooks.buffer(t), flat);
+      return t.is('input') && t.attrs.facts.feed === 'uint8' ? e.cast(v, irType(t)) : v;
     },
     stored: (t, flat) => e.load(hooks.buffer(t), flat),
     local: (t, ix) => {

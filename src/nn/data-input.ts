@@ -5,14 +5,22 @@
 import type { TensorData } from '../data/tensor-data.js';
 import type { LossName } from './losses.js';
 
-export type DataInput = TensorData | { readonly shape: readonly number[]; readonly data: Float64Array | Float32Array | readonly number[]; readonly oneHot?: boolean } | readonly (readonly number[])[] | readonly number[];
+export type DataInput = TensorData | TensorData<Uint8Array> | { readonly shape: readonly number[]; readonly data: Float64Array | Float32Array | Uint8Array | readonly number[]; readonly oneHot?: boolean } | readonly (readonly number[])[] | readonly number[];
+
+/** Features as given: floats, or bytes (a Uint8Array, kept as bytes: see `layers.rescaling`). */
+export type Features = TensorData<Float32Array | Uint8Array>;
 
 function fmt(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** Converts and checks one array: its shape, finiteness, and a flat Float32Array. */
-export function toTensorData(v: unknown, what: string): TensorData {
+/**
+ * Converts and checks one array: its shape, finiteness, and a flat Float32Array; a Uint8Array
+ * is kept as it is (bytes are finite) when `bytes` allows it, else converted.
+ */
+export function toTensorData(v: unknown, what: string, bytes: true): Features;
+export function toTensorData(v: unknown, what: string, bytes?: false): TensorData;
+export function toTensorData(v: unknown, what: string, bytes = false): Features {
   if (Array.isArray(v)) {
     if (v.length === 0) throw new Error(`${what} is an empty array; pass at least one example`);
     if (Array.isArray(v[0])) {
@@ -44,17 +52,18 @@ export function toTensorData(v: unknown, what: string): TensorData {
     const shape = o.shape as number[];
     const size = shape.reduce((a, b) => a * b, 1);
     const raw = o.data;
-    if (!(raw instanceof Float32Array || raw instanceof Float64Array || Array.isArray(raw))) {
-      throw new Error(`${what}.data must be a Float32Array (or Float64Array / number array), got ${raw === null ? 'null' : typeof raw}`);
+    if (!(raw instanceof Float32Array || raw instanceof Float64Array || raw instanceof Uint8Array || Array.isArray(raw))) {
+      throw new Error(`${what}.data must be a Float32Array (or Uint8Array of bytes, Float64Array, number array), got ${raw === null ? 'null' : typeof raw === 'object' ? (raw as object).constructor?.name ?? 'an object' : typeof raw}`);
     }
     if (raw.length !== size) throw new Error(`${what}: shape ${fmt(shape)} holds ${size} values but data has ${raw.length}`);
+    if (raw instanceof Uint8Array && bytes) return { shape, data: raw, ...(o.oneHot === true ? { oneHot: true } : {}) };
     const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
     return checkFinite({ shape, data, ...(o.oneHot === true ? { oneHot: true } : {}) }, what);
   }
   throw new Error(`${what} must be { shape, data: Float32Array } or a nested number array, got ${v === null ? 'null' : typeof v}`);
 }
 
-function checkFinite(t: TensorData, what: string): TensorData {
+function checkFinite<T extends TensorData>(t: T, what: string): T {
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i]!)) {
@@ -73,9 +82,9 @@ function where(shape: readonly number[], flat: number): string {
   return `index [${idx.join(', ')}]`;
 }
 
-/** Checks x [n, inputDim]. */
-export function checkX(x: unknown, inputDim: number, what = 'x'): TensorData {
-  const t = toTensorData(x, what);
+/** Checks x [n, inputDim]; bytes (a Uint8Array) stay bytes. */
+export function checkX(x: unknown, inputDim: number, what = 'x'): Features {
+  const t = toTensorData(x, what, true);
   if (t.shape.length !== 2 || t.shape[1] !== inputDim) {
     throw new Error(`${what} has shape ${fmt(t.shape)}, the model takes [n, ${inputDim}] (one row of ${inputDim} features per example)`);
   }

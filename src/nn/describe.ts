@@ -1,13 +1,18 @@
 /** Human-readable views of a model: the layer table and the layer diagram. */
-import type { BuiltDense } from './layers.js';
+import { isDense, widthOf, type BuiltLayer } from './layers.js';
 
-function paramCount(l: BuiltDense): number {
-  return l.inputDim * l.spec.units + (l.bias ? l.spec.units : 0);
+function paramCount(l: BuiltLayer): number {
+  return isDense(l) ? l.inputDim * l.spec.units + (l.bias ? l.spec.units : 0) : 0;
+}
+
+/** `Dense, relu` or `Rescaling, ×0.00392157 + 0` */
+function typeText(l: BuiltLayer): string {
+  return isDense(l) ? `Dense, ${l.spec.activation}` : `Rescaling, ×${+l.spec.scale.toPrecision(6)}${l.spec.offset !== 0 ? ` + ${l.spec.offset}` : ''}`;
 }
 
 /** Keras-style table: layer (type), output shape, params; totals. */
-export function summaryText(name: string, layers: readonly BuiltDense[]): string {
-  const rows = layers.map((l) => [`${l.name} (Dense, ${l.spec.activation})`, `[null, ${l.spec.units}]`, String(paramCount(l))]);
+export function summaryText(name: string, layers: readonly BuiltLayer[]): string {
+  const rows = layers.map((l) => [`${l.name} (${typeText(l)})`, `[null, ${widthOf(l)}]`, String(paramCount(l))]);
   const head = ['Layer (type)', 'Output shape', 'Param #'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
   const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(w[i]! - 2) : c.padEnd(w[i]!))).join('').trimEnd();
@@ -28,14 +33,16 @@ export function summaryText(name: string, layers: readonly BuiltDense[]): string
 }
 
 /** The layer diagram as a Mermaid flowchart: input → hidden → output. Names are checked identifiers. */
-export function modelMermaid(layers: readonly BuiltDense[]): string {
+export function modelMermaid(layers: readonly BuiltLayer[]): string {
   const lines = ['flowchart LR', `  input["input<br/>${layers[0]!.inputDim} features"]`];
   layers.forEach((l, i) => {
     const role = i === layers.length - 1 ? 'output' : 'hidden';
-    lines.push(`  L${i + 1}["${l.name}: dense ${l.spec.units}<br/>${l.spec.activation} · ${role}<br/>${paramCount(l).toLocaleString('en-US')} params"]`);
+    lines.push(isDense(l)
+      ? `  L${i + 1}["${l.name}: dense ${l.spec.units}<br/>${l.spec.activation} · ${role}<br/>${paramCount(l).toLocaleString('en-US')} params"]`
+      : `  L${i + 1}["${l.name}: rescaling<br/>×${+l.spec.scale.toPrecision(6)}${l.spec.offset !== 0 ? ` + ${l.spec.offset}` : ''}"]`);
   });
   lines.push(`  input --> L1`);
-  for (let i = 1; i < layers.length; i++) lines.push(`  L${i} -->|${layers[i - 1]!.spec.units}| L${i + 1}`);
-  lines.push(`  L${layers.length} --> out(["${layers.at(-1)!.spec.units} outputs"])`);
+  for (let i = 1; i < layers.length; i++) lines.push(`  L${i} -->|${widthOf(layers[i - 1]!)}| L${i + 1}`);
+  lines.push(`  L${layers.length} --> out(["${widthOf(layers.at(-1)!)} outputs"])`);
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@
  */
 import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
-import { checkX, checkY } from './data-input.js';
+import { checkX, checkY, type Features } from './data-input.js';
 import { batchFor, evaluateRange, gatherRows } from './inference.js';
 import { checkPositiveInt } from './checks.js';
 import type { Held, Trainable } from './trainable.js';
@@ -87,11 +87,11 @@ function mergeCallbacks(cb: unknown): Callbacks {
 }
 
 interface Checked {
-  x: TensorData;
+  x: Features;
   y: TensorData;
   oneHot: boolean;
   nTrain: number;
-  val: { x: TensorData; y: TensorData; oneHot: boolean; start: number; end: number } | null;
+  val: { x: Features; y: TensorData; oneHot: boolean; start: number; end: number } | null;
 }
 
 function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): Checked {
@@ -129,7 +129,8 @@ interface EpochRun {
   rest: number;
   batchSize: number;
   order: Int32Array;
-  x: Float32Array;
+  /** The features as given: floats, or bytes (fed as bytes). */
+  x: Float32Array | Uint8Array;
   y: Float32Array;
   width: number;
   yWidth: number;
@@ -151,8 +152,9 @@ function refresh(r: EpochRun): void {
     throw new Error(`fit: a callback recompiled the model with loss '${r.model.config!.loss}', but this fit checked its targets for '${r.loss}'; change the loss between fits (the optimizer, learning rate and metrics may change during one)`);
   }
   r.generation = r.model.generation;
-  r.main = r.full > 0 ? r.model.program('train', r.batchSize, r.oneHot) : null;
-  r.last = r.rest > 0 ? r.model.program('train', r.rest, r.oneHot) : null;
+  const bytes = r.x instanceof Uint8Array;
+  r.main = r.full > 0 ? r.model.program('train', r.batchSize, r.oneHot, bytes) : null;
+  r.last = r.rest > 0 ? r.model.program('train', r.rest, r.oneHot, bytes) : null;
 }
 
 /**

@@ -34,14 +34,15 @@ export interface FunctionalOptions {
 const KEYS = ['inputs', 'outputs', 'inputShape', 'apply', 'initializers', 'weights', 'seed', 'name'];
 
 export class FunctionalModel extends Model {
-  private readonly build: (batch: number) => { x: Tensor<'input'>; y: Tensor };
+  private readonly build: (batch: number, bytes: boolean) => { x: Tensor<'input'>; y: Tensor };
   private readonly fixed: number | null;
   private readonly width: number;
   private readonly units: number;
   private readonly paramList: Tensor<'param'>[];
   private readonly activation: ActivationName;
   private readonly inits: Readonly<Record<string, InitializerName>>;
-  private readonly cache = new Map<number, { x: Tensor<'input'>; y: Tensor }>();
+  /** By batch size and feed (`32:f32`, `32:u8`). */
+  private readonly cache = new Map<string, { x: Tensor<'input'>; y: Tensor }>();
 
   constructor(o: FunctionalOptions) {
     if (o === null || typeof o !== 'object') throw new Error('model: pass { inputs, outputs } (a graph) or { inputShape, apply } (any batch size)');
@@ -55,14 +56,14 @@ export class FunctionalModel extends Model {
       if (!Array.isArray(s) || s.length !== 1) throw new Error(`model: inputShape must be [features] (flatten images to [784]), got ${JSON.stringify(s)}`);
       const features = checkPositiveInt('model: inputShape[0]', s[0]);
       const apply = o.apply;
-      this.build = (batch) => {
-        const x = input('x', [batch, features]);
+      this.build = (batch, bytes) => {
+        const x = input('x', [batch, features], bytes ? { feed: 'uint8' } : {});
         const y = apply(x);
         if (!(y instanceof Tensor)) throw new Error(`model: apply(x) must return a Tensor, got ${y === null ? 'null' : typeof y}`);
         return { x, y };
       };
       this.fixed = null;
-      sample = this.build(2);
+      sample = this.build(2, false);
     } else {
       const x = o.inputs, y = o.outputs;
       if (!(x instanceof Tensor) || x.op !== 'input') throw new Error(`model: inputs must be one input(...) tensor [batch, features], got ${x instanceof Tensor ? `a ${x.op} node` : String(x)}`);
@@ -90,7 +91,7 @@ export class FunctionalModel extends Model {
       checkName(`initializer for '${k}'`, v, INITIALIZERS);
     }
     this.inits = inits;
-    if (this.fixed === null) this.cache.set(2, sample);
+    if (this.fixed === null) this.cache.set('2:f32', sample);
     if (o.weights !== undefined) this.setWeights(o.weights as Record<string, Float32Array>);
   }
 
@@ -110,17 +111,18 @@ export class FunctionalModel extends Model {
     return this.fixed;
   }
 
-  protected forward(batch: number): { x: Tensor<'input'>; y: Tensor } {
-    let g = this.cache.get(batch);
+  protected forward(batch: number, bytes: boolean): { x: Tensor<'input'>; y: Tensor } {
+    const key = `${batch}:${bytes ? 'u8' : 'f32'}`;
+    let g = this.cache.get(key);
     if (!g) {
-      g = this.build(batch);
+      g = this.build(batch, bytes);
       const ps = leavesByName(topoSort([g.y]), 'model');
       for (const p of ps.values()) {
         if (p.op === 'param' && !this.paramList.includes(p as Tensor<'param'>)) {
           throw new Error(`model: apply(x) for ${batch} rows reads param '${p.attrs.name}' [${p.shape.join(', ')}], which it did not read for 2 rows; the params must not depend on the batch size`);
         }
       }
-      this.cache.set(batch, g);
+      this.cache.set(key, g);
     }
     return g;
   }

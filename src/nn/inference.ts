@@ -1,16 +1,29 @@
 /** Prediction and evaluation over many rows, batch by batch through cached step programs. */
 import type { TensorData } from '../data/tensor-data.js';
 import { checkPositiveInt } from './checks.js';
-import { checkX, checkY } from './data-input.js';
+import { checkX, checkY, type Features } from './data-input.js';
 import type { Trainable } from './trainable.js';
 
-/** Copies rows `order[from..from+rows)` (or from..from+rows when `order` is null) of src into dst. */
-export function gatherRows(src: Float32Array, width: number, dst: Float32Array, order: Int32Array | null, from: number, rows: number): void {
-  for (let i = 0; i < rows; i++) {
-    const r = order === null ? from + i : order[from + i]!;
-    const s = r * width;
-    const d = i * width;
-    for (let k = 0; k < width; k++) dst[d + k] = src[s + k]!;
+/**
+ * Copies rows `order[from..from+rows)` (or from..from+rows when `order` is null) of src into dst
+ * (bytes into floats convert exactly). Wide rows (784 pixels) a row at a time with
+ * `TypedArray.set`, a memcpy, 4× faster than a loop; narrow rows (10 targets) by a loop, which
+ * beats making a subarray view per row.
+ */
+export function gatherRows(src: Float32Array | Uint8Array, width: number, dst: Float32Array | Uint8Array, order: Int32Array | null, from: number, rows: number): void {
+  if (order === null) {
+    dst.set(src.subarray(from * width, (from + rows) * width));
+  } else if (width >= 64) {
+    for (let i = 0; i < rows; i++) {
+      const s = order[from + i]! * width;
+      dst.set(src.subarray(s, s + width), i * width);
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      const s = order[from + i]! * width;
+      const d = i * width;
+      for (let k = 0; k < width; k++) dst[d + k] = src[s + k]!;
+    }
   }
 }
 
@@ -36,7 +49,7 @@ export function predictRows(model: Trainable, xIn: unknown, batchSize: number | 
   const out = new Float32Array(n * units);
   for (let from = 0; from < n; from += bs) {
     const rows = Math.min(bs, n - from);
-    const held = model.program('predict', rows, false);
+    const held = model.program('predict', rows, false, x.data instanceof Uint8Array);
     gatherRows(x.data, width, held.x, null, from, rows);
     const y = held.program.run(held.feeds)['y']!;
     for (let i = 0; i < rows * units; i++) out[from * units + i] = y[i]!;
@@ -48,7 +61,7 @@ export function predictRows(model: Trainable, xIn: unknown, batchSize: number | 
 export type EvalResult = { loss: number; acc?: number } & Record<string, number>;
 
 /** Mean loss (weighted by batch size) and metrics over rows [start, end) of checked data. */
-export function evaluateRange(model: Trainable, x: TensorData, y: TensorData, oneHot: boolean, start: number, end: number, batchSize: number): EvalResult {
+export function evaluateRange(model: Trainable, x: Features, y: TensorData, oneHot: boolean, start: number, end: number, batchSize: number): EvalResult {
   const cfg = model.requireConfig('evaluate');
   const width = model.inputWidth;
   const units = model.outputUnits;
@@ -59,7 +72,7 @@ export function evaluateRange(model: Trainable, x: TensorData, y: TensorData, on
   let lossSum = 0;
   for (let from = start; from < end; from += batchSize) {
     const rows = Math.min(batchSize, end - from);
-    const held = model.program('eval', rows, oneHot);
+    const held = model.program('eval', rows, oneHot, x.data instanceof Uint8Array);
     const t = held.target!;
     gatherRows(x.data, width, held.x, null, from, rows);
     gatherRows(y.data, yWidth, t, null, from, rows);

@@ -1,4 +1,7 @@
-/** Layers. `dense` is the one the seed needs: y = activation(x · W + b). */
+/**
+ * Layers. `dense` is the one the seed needs: y = activation(x · W + b); `rescaling` (Keras'
+ * `Rescaling`) is y = x · scale + offset, e.g. bytes 0..255 to [0, 1] (fused into the next kernel).
+ */
 import { param } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from './activations.js';
@@ -62,7 +65,82 @@ export function dense(config: DenseConfig): DenseSpec {
   });
 }
 
-export const layers = { dense } as const;
+export interface RescalingConfig {
+  /** y = x · scale + offset: `1 / 255` maps bytes 0..255 to [0, 1]. */
+  scale: number;
+  offset?: number;
+  /** Size of the input rows (first layer only); or `inputShape: [n]`. */
+  inputDim?: number;
+  inputShape?: readonly number[];
+  name?: string;
+}
+
+/** A rescaling layer's checked configuration (what save/load writes). */
+export interface RescalingSpec {
+  readonly type: 'rescaling';
+  readonly scale: number;
+  readonly offset: number;
+  readonly inputDim: number | null;
+  readonly name: string | null;
+}
+
+export type LayerSpec = DenseSpec | RescalingSpec;
+
+const RESCALING_KEYS = ['scale', 'offset', 'inputDim', 'inputShape', 'name'];
+
+function inputDimOf(where: string, inputDim: number | undefined, inputShape: readonly number[] | undefined): number | null {
+  let d: number | null = inputDim === undefined ? null : checkPositiveInt(`${where}: inputDim`, inputDim);
+  if (inputShape !== undefined) {
+    if (!Array.isArray(inputShape) || inputShape.length !== 1) {
+      throw new Error(`${where}: inputShape must be [features] (one dimension; flatten images to [784]), got ${JSON.stringify(inputShape)}`);
+    }
+    const s = checkPositiveInt(`${where}: inputShape[0]`, inputShape[0]);
+    if (d !== null && d !== s) throw new Error(`${where}: inputDim ${d} and inputShape [${s}] disagree; give one of them`);
+    d = s;
+  }
+  return d;
+}
+
+/** y = x · scale + offset, elementwise (Keras' `Rescaling`): `layers.rescaling({ scale: 1 / 255, inputDim: 784 })`. */
+export function rescaling(config: RescalingConfig): RescalingSpec {
+  if (config === null || typeof config !== 'object') throw new Error('layers.rescaling: pass a config object, e.g. { scale: 1 / 255 }');
+  for (const k of Object.keys(config)) {
+    if (!RESCALING_KEYS.includes(k)) throw new Error(`layers.rescaling: unknown option '${k}'; options are ${RESCALING_KEYS.join(', ')}`);
+  }
+  const finite = (k: string, v: unknown) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`layers.rescaling: ${k} must be a finite number (e.g. scale: 1 / 255), got ${String(v)}`);
+    return v;
+  };
+  return Object.freeze({
+    type: 'rescaling',
+    scale: finite('scale', config.scale),
+    offset: finite('offset', config.offset ?? 0),
+    inputDim: inputDimOf('layers.rescaling', config.inputDim, config.inputShape),
+    name: config.name === undefined ? null : checkLayerName(config.name),
+  });
+}
+
+export const layers = { dense, rescaling } as const;
+
+/** A rescaling layer placed in a model: no params; its width is its input's. */
+export interface BuiltRescaling {
+  readonly spec: RescalingSpec;
+  readonly name: string;
+  readonly inputDim: number;
+}
+
+export type BuiltLayer = BuiltDense | BuiltRescaling;
+
+export const isDense = (l: BuiltLayer): l is BuiltDense => l.spec.type === 'dense';
+
+/** Values per output row of a layer. */
+export const widthOf = (l: BuiltLayer): number => (isDense(l) ? l.spec.units : l.inputDim);
+
+/** x · scale + offset */
+export function applyRescaling(l: BuiltRescaling, x: Tensor): Tensor {
+  const y = l.spec.scale === 1 ? x : x.mul(l.spec.scale);
+  return l.spec.offset === 0 ? y : y.add(l.spec.offset);
+}
 
 /** A layer placed in a model: its name, input size, params. */
 export interface BuiltDense {

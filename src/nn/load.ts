@@ -2,7 +2,7 @@
  * loadModel: reads a saved directory (serialize.ts checks every byte) and builds the model it
  * describes. It sits above the model classes, so serialize.ts never imports them.
  */
-import { dense, type DenseSpec } from './layers.js';
+import { dense, rescaling, type LayerSpec } from './layers.js';
 import type { Model } from './model.js';
 import { metricsFromNames } from './metrics.js';
 import { scheduleFromConfig } from './schedules.js';
@@ -10,9 +10,13 @@ import { Sequential } from './sequential.js';
 import { loadError as bad, ownField as get, readLayerList, readSaved } from './serialize.js';
 import type { Backend } from './program.js';
 
-function readLayer(o: Record<string, unknown>, path: string): DenseSpec {
-  if (get(o, 'type') !== 'dense') bad(path, `unknown layer type ${JSON.stringify(get(o, 'type'))} (known: "dense")`);
+function readLayer(o: Record<string, unknown>, path: string): LayerSpec {
+  const type = get(o, 'type');
+  if (type !== 'dense' && type !== 'rescaling') bad(path, `unknown layer type ${JSON.stringify(type)} (known: "dense", "rescaling")`);
   try {
+    if (type === 'rescaling') {
+      return rescaling({ scale: get(o, 'scale') as number, offset: get(o, 'offset') as number, inputDim: get(o, 'inputDim') as number, name: get(o, 'name') as string });
+    }
     return dense({
       units: get(o, 'units') as number,
       inputDim: get(o, 'inputDim') as number,

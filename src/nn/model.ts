@@ -66,7 +66,8 @@ export abstract class Model implements Trainable {
   abstract get outputUnits(): number;
   /** The only batch size the model's graph runs, or null when it is built for any. */
   abstract get fixedBatch(): number | null;
-  protected abstract forward(batch: number): { x: Tensor<'input'>; y: Tensor };
+  /** The forward graph for `batch` rows; `bytes`: its input fed as bytes (`{ feed: 'uint8' }`) where the model builds it. */
+  protected abstract forward(batch: number, bytes: boolean): { x: Tensor<'input'>; y: Tensor };
   /** The last activation, for the loss check ('linear' when the output is no softmax or sigmoid). */
   protected abstract get outputActivation(): ActivationName;
   /** A fresh value for a param that has none, drawn from `rng`. */
@@ -265,31 +266,41 @@ export abstract class Model implements Trainable {
 
   // ---- programs ----
 
-  private readonly fwd: Forward = (batch) => this.forward(batch);
-
-  /** The step program of `kind` for `batch` rows, built once and cached. */
-  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean): Held {
+  /**
+   * The step program of `kind` for `batch` rows, built once and cached. Bytes (`bytes`) are fed
+   * as bytes when the model builds its input (Sequential, `model({ inputShape, apply })`); a
+   * graph of your own takes them as its input is declared (floats: converted row by row).
+   */
+  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean, bytes: boolean): Held {
     const cfg = kind === 'predict' ? this.cfg : this.requireConfig(kind === 'train' ? 'fit' : 'evaluate');
     const backend: Backend = cfg?.backend ?? defaultBackend();
-    const key = `${kind}:${batch}:${oneHot}`;
+    const key = `${kind}:${batch}:${oneHot}:${bytes}`;
     let held = this.programs.get(key);
     if (!held) {
+      const fwd: Forward = (n) => this.forward(n, bytes);
       let train: TrainStep | null = null;
       let spec;
       if (kind === 'train') {
-        const t = buildTrainStep(this.fwd, this.params, cfg!.loss, cfg!.optimizer, batch, oneHot);
+        const t = buildTrainStep(fwd, this.params, cfg!.loss, cfg!.optimizer, batch, oneHot);
         train = t;
         spec = t.spec;
-      } else if (kind === 'eval') spec = buildEvalStep(this.fwd, cfg!.loss, batch, oneHot);
-      else spec = buildPredictStep(this.fwd, batch);
+      } else if (kind === 'eval') spec = buildEvalStep(fwd, cfg!.loss, batch, oneHot);
+      else spec = buildPredictStep(fwd, batch);
+      const xIn = spec.inputs[0]!;
+      if (xIn.attrs.facts.feed === 'uint8' && !bytes) {
+        const what = kind === 'train' ? 'fit' : kind === 'eval' ? 'evaluate' : 'predict';
+        throw new Error(`${what}: x holds floats, but the model's input '${xIn.attrs.name}' is declared { feed: 'uint8' } (bytes); pass x as { shape, data: Uint8Array } of bytes 0..255, or declare the input without feed: 'uint8'`);
+      }
       // A plain object with a fixed set of keys (the step's own input names, never user strings):
       // V8 keeps it in fast mode, so walking it in run() allocates nothing.
-      const feeds: Record<string, Float32Array> = {};
-      for (const t of spec.inputs) feeds[t.attrs.name] = new Float32Array(t.size);
-      const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name]!) : [];
-      const x = feeds[spec.inputs[0]!.attrs.name]!;
-      const target = kind === 'predict' ? null : feeds[spec.inputs[1]!.attrs.name]!;
-      held = { program: buildStepProgram(spec, backend), version: -1, train, feeds, x, target, scalarFeeds, batch };
+      // Each is the program's own input buffer where it has one (rows are gathered into the arena, never copied twice).
+      const program = buildStepProgram(spec, backend);
+      const feeds: Record<string, Float32Array | Uint8Array> = {};
+      for (const t of spec.inputs) feeds[t.attrs.name] = program.feedBuffer(t) ?? (t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size));
+      const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];
+      const x = feeds[xIn.attrs.name]!;
+      const target = kind === 'predict' ? null : feeds[spec.inputs[1]!.attrs.name] as Float32Array;
+      held = { program, version: -1, train, feeds, x, target, scalarFeeds, batch };
       this.programs.set(key, held);
     }
     this.push(held);
@@ -327,9 +338,9 @@ export abstract class Model implements Trainable {
   }
 
   /** The training step for `batchSize` rows, built as `fit` builds it (one-hot targets unless told otherwise). */
-  trainStep(batchSize = 32, oneHot = true): StepProgram {
+  trainStep(batchSize = 32, oneHot = true, bytes = false): StepProgram {
     const cfg = this.requireConfig('trainStep');
-    return this.program('train', batchSize, oneHot && cfg.loss === 'categoricalCrossentropy').program;
+    return this.program('train', batchSize, oneHot && cfg.loss === 'categoricalCrossentropy', bytes).program;
   }
 
   /** The generated code of the training step, to read. */

@@ -19,10 +19,12 @@ export interface ProgramSpec {
 
 export interface StepProgram {
   /** Runs once. Feeds are keyed by input name; outputs are valid until the next run. */
-  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>>;
+  run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>>;
   setParam(p: Tensor<'param'>, data: Float32Array): void;
   /** Copies the param's current value into `into`. */
   readParam(p: Tensor<'param'>, into: Float32Array): void;
+  /** The buffer `run` reads this input from, when the program has one of its own (filled in place, not copied); else null. */
+  feedBuffer(t: Tensor<'input'>): Float32Array | Uint8Array | null;
   /** The generated code, to read. */
   readonly source: string;
   /** The kernels, one line each (name, loop shape, ops fused). */
@@ -49,12 +51,16 @@ class ReferenceProgram implements StepProgram {
     for (const [p] of spec.updates) this.values.set(p, new Float32Array(p.size));
   }
 
+  feedBuffer(): null {
+    return null;
+  }
+
   private params(): Tensor<'param'>[] {
     return [...this.values.keys()];
   }
 
-  run(feeds: Readonly<Record<string, Float32Array>>): Readonly<Record<string, ArrayLike<number>>> {
-    const all: Record<string, Float32Array> = Object.create(null) as Record<string, Float32Array>;
+  run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>> {
+    const all: Record<string, Float32Array | Uint8Array> = Object.create(null) as Record<string, Float32Array | Uint8Array>;
     for (const t of this.spec.inputs) all[t.attrs.name] = feeds[t.attrs.name]!;
     for (const p of this.params()) all[p.attrs.name] = this.values.get(p)!;
     const targets = [...this.outTensors, ...this.spec.updates.map(([, v]) => v)];
@@ -88,6 +94,10 @@ function compiled(spec: ProgramSpec, backend: 'js' | 'wasm'): StepProgram {
   const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend });
   return {
     run: (feeds) => exe.run(feeds),
+    feedBuffer: (t) => {
+      const v = exe.feedView(t.attrs.name);
+      return v instanceof Float64Array ? null : v;
+    },
     setParam: (p, data) => exe.setParam(p, data),
     readParam: (p, into) => {
       exe.getParam(p, into);

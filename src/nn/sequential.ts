@@ -10,7 +10,7 @@ import type { Tensor } from '../graph/tensor.js';
 import { input } from '../graph/functions.js';
 import type { ActivationName } from './activations.js';
 import { initialize } from './initializers.js';
-import { applyDense, buildDense, type BuiltDense, type DenseSpec } from './layers.js';
+import { applyDense, applyRescaling, buildDense, isDense, widthOf, type BuiltDense, type BuiltLayer, type LayerSpec } from './layers.js';
 import { Model } from './model.js';
 import { checkLayerName } from './checks.js';
 import { modelMermaid, summaryText } from './describe.js';
@@ -24,38 +24,43 @@ export interface SequentialOptions {
 }
 
 export class Sequential extends Model {
-  readonly specs: DenseSpec[] = [];
-  private built: BuiltDense[] | null = null;
+  readonly specs: LayerSpec[] = [];
+  private built: BuiltLayer[] | null = null;
+  /** Values per row out of the last layer added (null before the first). */
+  private width: number | null = null;
 
   constructor(options: SequentialOptions = {}) {
     super(options.name === undefined ? 'sequential' : checkLayerName(options.name), options.seed);
   }
 
-  add(layer: DenseSpec): this {
-    if (layer === null || typeof layer !== 'object' || layer.type !== 'dense') {
-      throw new Error('model.add: pass a layer made by layers.dense({ units, ... })');
+  add(layer: LayerSpec): this {
+    if (layer === null || typeof layer !== 'object' || (layer.type !== 'dense' && layer.type !== 'rescaling')) {
+      throw new Error('model.add: pass a layer made by layers.dense({ units, ... }) or layers.rescaling({ scale })');
     }
     if (this.built) throw new Error('model.add: the model is already built (compiled or trained); create a new model to change its layers');
-    if (this.specs.length === 0 && layer.inputDim === null) {
-      throw new Error('model.add: the first layer needs its input size: layers.dense({ units, inputDim: 784 }) or inputShape: [784]');
+    if (this.width === null && layer.inputDim === null) {
+      throw new Error(`model.add: the first layer needs its input size: layers.${layer.type}({ ${layer.type === 'dense' ? 'units' : 'scale'}, inputDim: 784 }) or inputShape: [784]`);
     }
-    if (this.specs.length > 0 && layer.inputDim !== null && layer.inputDim !== this.specs.at(-1)!.units) {
-      throw new Error(`model.add: layer ${this.specs.length + 1} declares inputDim ${layer.inputDim} but the previous layer has ${this.specs.at(-1)!.units} units`);
+    if (this.width !== null && layer.inputDim !== null && layer.inputDim !== this.width) {
+      throw new Error(`model.add: layer ${this.specs.length + 1} declares inputDim ${layer.inputDim} but the previous layer has ${this.width} units`);
     }
+    this.width = layer.type === 'dense' ? layer.units : (this.width ?? layer.inputDim!);
     this.specs.push(layer);
     return this;
   }
 
   /** The layers with their names and params (builds them on first use). */
-  get layers(): readonly BuiltDense[] {
+  get layers(): readonly BuiltLayer[] {
     if (this.built) return this.built;
     if (this.specs.length === 0) throw new Error('the model has no layers: model.add(layers.dense({ units, inputDim })) first');
     const names = new Set<string>();
     let inputDim = this.specs[0]!.inputDim!;
-    const built = this.specs.map((s, i) => {
-      const name = s.name ?? `dense_${i + 1}`;
+    const counts = { dense: 0, rescaling: 0 };
+    const built = this.specs.map((s): BuiltLayer => {
+      const name = s.name ?? `${s.type}_${++counts[s.type]}`;
       if (names.has(name)) throw new Error(`two layers are named '${name}'; give each layer its own name`);
       names.add(name);
+      if (s.type === 'rescaling') return { spec: s, name, inputDim };
       const b = buildDense(s, name, inputDim);
       inputDim = s.units;
       return b;
@@ -73,7 +78,11 @@ export class Sequential extends Model {
   }
 
   get outputUnits(): number {
-    return this.layers.at(-1)!.spec.units;
+    return widthOf(this.layers.at(-1)!);
+  }
+
+  private get denseLayers(): BuiltDense[] {
+    return this.layers.filter(isDense);
   }
 
   get fixedBatch(): null {
@@ -82,7 +91,7 @@ export class Sequential extends Model {
 
   /** The trainable params, in layer order. */
   get params(): Tensor<'param'>[] {
-    return this.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
+    return this.denseLayers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel]));
   }
 
   /**
@@ -95,21 +104,22 @@ export class Sequential extends Model {
       throw new Error(`sequential.apply: x has shape [${x.shape.join(', ')}], the model takes [n, ${this.inputDim}]`);
     }
     let h = x;
-    for (const l of this.layers) h = applyDense(l, h);
+    for (const l of this.layers) h = isDense(l) ? applyDense(l, h) : applyRescaling(l, h);
     return h;
   }
 
-  protected forward(batch: number): { x: Tensor<'input'>; y: Tensor } {
-    const x = input('x', [batch, this.inputDim]);
+  protected forward(batch: number, bytes: boolean): { x: Tensor<'input'>; y: Tensor } {
+    const x = input('x', [batch, this.inputDim], bytes ? { feed: 'uint8' } : {});
     return { x, y: this.apply(x) };
   }
 
   protected get outputActivation(): ActivationName {
-    return this.layers.at(-1)!.spec.activation;
+    const last = this.layers.at(-1)!;
+    return isDense(last) ? last.spec.activation : 'linear';
   }
 
   protected initialValue(p: Tensor<'param'>, rng: Rng): Float32Array {
-    for (const l of this.layers) {
+    for (const l of this.denseLayers) {
       if (p === l.kernel) return initialize(l.spec.kernelInitializer, p.shape, rng);
       if (p === l.bias) return initialize(l.spec.biasInitializer, p.shape, rng);
     }
@@ -121,7 +131,13 @@ export class Sequential extends Model {
   }
 
   protected topology(): unknown {
-    return this.layers.map((l) => ({
+    return this.layers.map((l) => (!isDense(l) ? {
+      type: 'rescaling',
+      name: l.name,
+      scale: l.spec.scale,
+      offset: l.spec.offset,
+      inputDim: l.inputDim,
+    } : {
       type: 'dense',
       name: l.name,
       units: l.spec.units,

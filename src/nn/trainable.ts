@@ -31,9 +31,9 @@ export interface Held {
   version: number;
   train: TrainStep | null;
   /** One reusable buffer per input, keyed by input name: the feeds of every run. */
-  feeds: Record<string, Float32Array>;
-  /** The feed buffer of the model's input (rows of features) and of the targets (train and eval). */
-  x: Float32Array;
+  feeds: Record<string, Float32Array | Uint8Array>;
+  /** The feed buffer of the model's input (rows of features: bytes when the input is fed as bytes) and of the targets (train and eval). */
+  x: Float32Array | Uint8Array;
   target: Float32Array | null;
   /** The feed buffers of the optimizer's scalar inputs, in plan order. */
   scalarFeeds: Float32Array[];
@@ -57,7 +57,8 @@ export interface Trainable {
   /** Set by a callback to end fit after the current batch. */
   stopTraining: boolean;
   requireConfig(what: string): CompiledConfig;
-  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean): Held;
+  /** `bytes`: the features are bytes (a Uint8Array), fed as bytes where the model's input allows it. */
+  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean, bytes: boolean): Held;
   activate(held: Held): void;
   trained(held: Held): void;
   pull(): void;

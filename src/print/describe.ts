@@ -9,7 +9,7 @@ export function describeOp(t: Tensor): string {
   switch (t.op) {
     case 'input': {
       const { name, facts } = (t as Tensor<'input'>).attrs;
-      return `input ${JSON.stringify(name)}${facts.oneHot ? ' oneHot' : ''}`;
+      return `input ${JSON.stringify(name)}${facts.oneHot ? ' oneHot' : ''}${facts.feed ? ` feed=${facts.feed}` : ''}`;
     }
     case 'param':
       return `param ${JSON.stringify((t as Tensor<'param'>).attrs.name)}`;
