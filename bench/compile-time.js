@@ -97,10 +97,17 @@ const rows = [];
 for (const backend of backends) {
   for (const depth of depths) {
     const cold = [];
-    for (let i = 0; i < processes; i++) {
+    let failure = null;
+    for (let i = 0; i < processes && !failure; i++) {
       const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--depth', String(depth), '--backends', backend], { encoding: 'utf8' });
-      if (child.status !== 0) throw new Error(`cold run ${i} (depth ${depth}, ${backend}) failed:\n${child.stderr}`);
-      cold.push(JSON.parse(child.stdout));
+      if (child.status === 0) cold.push(JSON.parse(child.stdout));
+      else failure = child.stderr.split('\n').find((l) => /^\w*Error/.test(l)) ?? child.stderr.trim().split('\n').pop();
+    }
+    if (failure) {
+      // A compile that fails is a finding, not the end of the run: note it and go on.
+      rows.push({ backend, depth, failure });
+      console.log(`${backend}, depth ${depth}: compile FAILS in a fresh process: ${failure}`);
+      continue;
     }
     compileStep(0, depth, backend); // this process's first compile of this size: not a warm sample
     const warm = [];
@@ -123,7 +130,11 @@ console.log(`\ncompile time, MLP training steps (hidden 32, Adam), graph + grad 
 console.log('| backend | depth | kernels | cold ms (worst) | cold ms/layer | cold compile + first step ms (worst) | warm ms | warm ms/layer | marginal warm ms/layer |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  const prev = rows.filter((q) => q.backend === r.backend && q.depth < r.depth).pop();
+  if (r.failure) {
+    console.log(`| ${r.backend} | ${r.depth} | — | fails: ${r.failure} | | | | | |`);
+    continue;
+  }
+  const prev = rows.filter((q) => q.backend === r.backend && q.depth < r.depth && !q.failure).pop();
   const marginal = prev ? ((r.warm - prev.warm) / (r.depth - prev.depth)).toFixed(2) : '—';
   console.log(`| ${r.backend} | ${r.depth} | ${r.kernels} | ${r.cold.toFixed(1)} (${r.coldWorst.toFixed(1)}) | ${(r.cold / r.depth).toFixed(1)} | ` +
     `${r.first.toFixed(1)} (${r.firstWorst.toFixed(1)}) | ${r.warm.toFixed(1)} | ${(r.warm / r.depth).toFixed(2)} | ${marginal} |`);

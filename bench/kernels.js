@@ -156,5 +156,5 @@ console.log(`\nkernels, node ${process.version}, benny (min 20 samples, ${opts.m
 console.log('| kernel | case | ops/s | GFLOP/s |');
 console.log('| --- | --- | ---: | ---: |');
 for (const r of table) {
-  console.log(`| ${r.suite} | ${r.name} | ${Math.round(r.ops).toLocaleString('en-US')} | ${r.gflops === undefined ? '—' : r.gflops.toFixed(2)} |`);
+  console.log(`| ${r.suite} | ${r.name.replaceAll("|", "\\|")} | ${Math.round(r.ops).toLocaleString('en-US')} | ${r.gflops === undefined ? '—' : r.gflops.toFixed(2)} |`);
 }
