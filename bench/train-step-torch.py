@@ -1,37 +1,50 @@
 #!/usr/bin/env python3
-"""The seed MLP training step in PyTorch (CPU, eager): 784 -> 32 relu -> 10, cross-entropy on
-softmax, Adam (Keras' hyper-parameters: lr 1e-3, b1 0.9, b2 0.999, eps 1e-7), batch 32, on the same
-data and initial weights as bench/train-step.js (the generator of bench/train-step-protocol.js,
+"""The seed MLP training step in PyTorch (CPU, eager): 784 -> hidden (32) relu -> 10, cross-entropy
+on softmax, Adam (Keras' hyper-parameters: lr 1e-3, b1 0.9, b2 0.999, eps 1e-7), batch 32, on the
+same data and initial weights as bench/train-step.js (the generator of bench/train-step-protocol.js,
 ported below), with the same timed round (full GC, 20 warm-up steps, then n steps).
 
-  /usr/bin/python3 bench/train-step-torch.py [--threads 1] [--rounds 7] [--steps 200]   # alone
-  /usr/bin/python3 bench/train-step-torch.py --serve --threads 1   # driven by bench/train-step.js
+  /usr/bin/python3 bench/train-step-torch.py [--threads 1] [--hidden 32] [--batch 32] [--rounds 7] [--steps 200]
+  /usr/bin/python3 bench/train-step-torch.py --serve --threads 1   # driven by bench/train-step.js, bench/scaling.js
 
---serve answers the line protocol described in bench/train-step-protocol.js ("ready <name>", then
-"first" -> "loss <x>", "round <n>" -> "ms <x>"); without torch it prints "skip <reason>", exit 3.
+--serve answers the line protocol described in bench/train-step-protocol.js (the first step runs
+before "ready <name>"; then "first" -> "loss <x>", "round <n>" -> "ms <x>", "stats" -> "stats <json>");
+without torch it prints "skip <reason>", exit 3.
 """
 import argparse
 import gc
+import json
 import math
 import os
+import resource
 import statistics
 import sys
 import time
 
-BATCH, NB = 32, 8  # distinct batches, cycled
+NB = 8  # distinct batches, cycled
+
+
+def since_start_ms():
+    """Wall ms since this process started (/proc/self/stat field 22, in clock ticks since boot)."""
+    with open('/proc/self/stat') as f:
+        start = int(f.read().rsplit(')', 1)[1].split()[19]) / os.sysconf('SC_CLK_TCK')
+    with open('/proc/uptime') as f:
+        return (float(f.read().split()[0]) - start) * 1000
 
 
 def arg_parser():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (intra-op)')
+    p.add_argument('--hidden', type=int, default=32)
+    p.add_argument('--batch', type=int, default=32)
     p.add_argument('--rounds', type=int, default=7)
     p.add_argument('--steps', type=int, default=200)
     p.add_argument('--serve', action='store_true', help='answer commands from bench/train-step.js')
     return p
 
 
-def data():
-    """X, T (NB batches each) and W1, b1, W2, b2 exactly as bench/train-step-protocol.js draws them."""
+def data(BATCH, hidden):
+    """X, T (NB batches each) and W1, b1, W2, b2 exactly as makeData in bench/train-step-protocol.js draws them."""
     import numpy as np
     M = 0xFFFFFFFF
     seed = 42
@@ -57,9 +70,9 @@ def data():
         lim = math.sqrt(6 / (fan_in + fan_out))
         return f32([(rand() * 2 - 1) * lim for _ in range(fan_in * fan_out)]).reshape(fan_in, fan_out)
 
-    W1 = glorot(784, 32)
-    W2 = glorot(32, 10)
-    return X, T, W1, np.zeros(32, np.float32), W2, np.zeros(10, np.float32)
+    W1 = glorot(784, hidden)
+    W2 = glorot(hidden, 10)
+    return X, T, W1, np.zeros(hidden, np.float32), W2, np.zeros(10, np.float32)
 
 
 def blas():
@@ -79,12 +92,12 @@ def blas():
     return path
 
 
-def make_step(torch, threads):
+def make_step(torch, threads, hidden, d):
     torch.set_num_threads(threads)
-    X, T, W1, b1, W2, b2 = data()
+    X, T, W1, b1, W2, b2 = d
     xs = [torch.from_numpy(x) for x in X]
     ts = [torch.from_numpy(t) for t in T]
-    l1, l2 = torch.nn.Linear(784, 32), torch.nn.Linear(32, 10)
+    l1, l2 = torch.nn.Linear(784, hidden), torch.nn.Linear(hidden, 10)
     with torch.no_grad():  # nn.Linear keeps weight as [out, in]
         l1.weight.copy_(torch.from_numpy(W1).T)
         l1.bias.copy_(torch.from_numpy(b1))
@@ -125,7 +138,13 @@ def main():
     except ImportError as e:
         print(f'skip torch not importable by {sys.executable} ({e})', flush=True)
         sys.exit(3)
-    step = make_step(torch, a.threads)
+    # Timed like the Node peers: build + first step, after the imports and the data.
+    d = data(a.batch, a.hidden)
+    start_ms = since_start_ms()
+    t0 = time.perf_counter()
+    step = make_step(torch, a.threads, a.hidden, d)
+    loss = step(0, True)
+    first_ms = (time.perf_counter() - t0) * 1000
     n = torch.get_num_threads()
     desc = f'torch {torch.__version__} (cpu, eager, {n} thread{"s" if n > 1 else ""}, {blas()})'
     if a.serve:
@@ -133,17 +152,20 @@ def main():
         for line in sys.stdin:
             cmd = line.split()
             if cmd == ['first']:
-                print(f'loss {step(0, True)!r}', flush=True)
+                print(f'loss {loss!r}', flush=True)
+            elif cmd == ['stats']:
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+                print('stats ' + json.dumps({'firstMs': first_ms, 'startMs': start_ms, 'rssBytes': rss}), flush=True)
             elif len(cmd) == 2 and cmd[0] == 'round':
                 print(f'ms {timed_round(step, int(cmd[1]))!r}', flush=True)
             else:
                 print(f'error unknown command {line.strip()!r}', flush=True)
         return
-    print(f'first-step loss {step(0, True):.5f}')
+    print(f'first-step loss {loss:.5f} (build + first step {first_ms:.1f} ms)')
     ms = statistics.median(timed_round(step, a.steps) for _ in range(a.rounds))
-    print(f'{desc}, batch {BATCH}, '
+    print(f'{desc}, hidden {a.hidden}, batch {a.batch}, '
           f'{a.rounds} rounds x {a.steps} steps, median round: '
-          f'{round(BATCH / ms * 1000):,} samples/s   {ms:.3f} ms/step')
+          f'{round(a.batch / ms * 1000):,} samples/s   {ms:.3f} ms/step')
 
 
 if __name__ == '__main__':
