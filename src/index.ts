@@ -33,6 +33,7 @@ export { toMermaid, toDot } from './print/diagram.js';
 
 // The kernel compiler: compile a graph to fused, allocation-free kernels
 export { compile, Executable, type CompileOptions, type CompileSpec, type KernelReport, type MemoryReport, type BufferReport } from './compile/compile.js';
+export { SharedWeights } from './compile/weights.js';
 
 // Models and training (Keras/tfjs style)
 export { sequential, Sequential, type SequentialOptions, type CompileArgs } from './nn/sequential.js';

@@ -103,7 +103,7 @@ export class Executable {
   /** Milliseconds spent in compile, in total and per phase. */
   readonly compileMs: number;
   readonly phaseMs: Readonly<Record<'check' | 'simplify' | 'schedule' | 'lower' | 'emit', number>>;
-  private readonly inputViews: readonly View[];
+  private inputViews: readonly View[];
   private readonly inputShapes: readonly (readonly number[])[];
   /** Per input slot: the oneHot depth its values must lie below as labels, or 0 when they are not labels. */
   private readonly labelDepth: readonly number[];
@@ -112,8 +112,10 @@ export class Executable {
   private readonly inputF32: readonly boolean[];
   /** Per input slot: fed as bytes (`{ feed: 'uint8' }`, a Uint8Array into a u8 buffer). */
   private readonly inputBytes: readonly boolean[];
-  private readonly params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
-  private readonly out: Outputs;
+  private params: ReadonlyMap<string, { readonly view: View; readonly node: Tensor }>;
+  private out: Outputs;
+  /** With shared weights: the region, its generation when compiled, and constants to rewrite per run. */
+  private readonly shared: { weights: SharedWeights; generation: number; constants: readonly (readonly [View, Float64Array])[] } | undefined;
   /** Params no setParam has written yet. */
   private readonly unset: Set<string>;
   private warnedUnset = false;
@@ -121,9 +123,12 @@ export class Executable {
   /** Use `compile`. */
   constructor(private readonly exe: KernelExecutable, parts: {
     kernels: KernelReport[]; memory: MemoryReport; inputs: readonly Tensor<'input'>[];
-    params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; compileMs: number;
-    phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
+    views: (exe: KernelExecutable) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
+    compileMs: number; phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
+    weights: SharedWeights | undefined;
   }) {
+    const views = parts.views(exe);
+    this.views = parts.views;
     this.backend = exe.backend;
     this.kernels = parts.kernels;
     this.memory = parts.memory;
@@ -134,12 +139,34 @@ export class Executable {
     this.inputF32 = parts.inputs.map((t) => t.dtype === 'float32');
     this.inputBytes = parts.inputs.map((t) => t.attrs.facts.feed === 'uint8');
     this.inputViews = exe.inputs as readonly View[];
-    this.params = parts.params;
-    this.paramNames = [...parts.params.keys()];
-    this.unset = new Set(this.paramNames);
-    this.out = parts.outputs;
+    this.params = views.params;
+    this.paramNames = [...views.params.keys()];
+    // Shared weights are set through whichever program of the region: no per-program warning.
+    this.unset = new Set(parts.weights ? [] : this.paramNames);
+    this.out = views.outputs;
     this.compileMs = parts.compileMs;
     this.phaseMs = parts.phaseMs;
+    this.shared = parts.weights ? { weights: parts.weights, generation: parts.weights.generation, constants: views.constants } : undefined;
+    parts.weights?.attach(this);
+  }
+
+  /** True when this program's shared weights gained params after it was compiled (compile it again). */
+  get stale(): boolean {
+    return this.shared !== undefined && this.shared.generation !== this.shared.weights.generation;
+  }
+
+  private readonly views: (exe: KernelExecutable) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
+
+  /**
+   * Moves this program to another memory holding its weight region (SharedWeights does this when
+   * a larger program joins): outputs and params are views of the new memory afterwards.
+   */
+  rebind(memory: ArrayBuffer | WebAssembly.Memory): void {
+    this.exe.rebind(memory);
+    const views = this.views(this.exe);
+    this.inputViews = this.exe.inputs as readonly View[];
+    this.params = views.params;
+    this.out = views.outputs;
   }
 
   /** What runs, to read: JavaScript source, or the WebAssembly module as WAT text. */
@@ -161,6 +188,14 @@ export class Executable {
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
     if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
+    const shared = this.shared;
+    if (shared !== undefined) {
+      if (shared.generation !== shared.weights.generation) {
+        throw new GraphError('run', 'the shared weights gained params after this program was compiled, so its buffers overlap them now; compile it again with the same weights');
+      }
+      // Programs of one region share the memory past it: constants are written again.
+      for (let i = 0; i < shared.constants.length; i++) shared.constants[i]![0].set(shared.constants[i]![1]);
+    }
     for (let s = 0; s < n; s++) {
       const v = this.inputViews[s]!, f = feeds[this.inputNames[s]!]!;
       if (f !== v) v.set(f);
@@ -350,17 +385,24 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const t4 = performance.now();
   const exe = new KernelExecutable(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
 
-  // Constants' data, written once.
-  for (const b of low.buffers) {
-    if (b.role === 'constant') exe.view(b.id).set((b.node as Tensor<'constant'>).attrs.values);
-  }
-  const params = new Map<string, { view: View; node: Tensor }>();
-  for (const p of checked.params) params.set(p.attrs.name, { view: exe.view(low.leafBuffer.get(p)!) as View, node: p });
-  const outputs: Record<string, View> = {};
-  checked.outputNames.forEach((name, i) => {
-    Object.defineProperty(outputs, name, { value: exe.view(low.outputBuffer.get(outputNodes[i]!)!) as View, enumerable: true });
-  });
-  Object.freeze(outputs);
+  // Views of params, outputs and constants (made again when shared weights move memory).
+  const views = (x: KernelExecutable) => {
+    const constants: (readonly [View, Float64Array])[] = [];
+    for (const b of low.buffers) {
+      if (b.role !== 'constant') continue;
+      const v = x.view(b.id) as View;
+      const data = (b.node as Tensor<'constant'>).attrs.values;
+      v.set(data);
+      constants.push([v, data]);
+    }
+    const params = new Map<string, { view: View; node: Tensor }>();
+    for (const p of checked.params) params.set(p.attrs.name, { view: x.view(low.leafBuffer.get(p)!) as View, node: p });
+    const outputs: Record<string, View> = {};
+    checked.outputNames.forEach((name, i) => {
+      Object.defineProperty(outputs, name, { value: x.view(low.outputBuffer.get(outputNodes[i]!)!) as View, enumerable: true });
+    });
+    return { params, outputs: Object.freeze(outputs), constants };
+  };
 
   const kernels: KernelReport[] = low.kernels.map((k, index) => ({ index, name: k.kernel.name, ops: k.ops, loops: exe.kernels[index]!.loops, plan: exe.kernels[index]!.plan }));
   const outputNamesOf = new Map<Tensor, string[]>();
@@ -388,7 +430,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const t5 = performance.now();
   const compileMs = t5 - t0;
   const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
-  const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, params, outputs, compileMs, phaseMs, labelDepths: labels });
+  const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, views, compileMs, phaseMs, labelDepths: labels, weights: shared });
   if (level >= 1) {
     log(`gradc compile (${backend}): ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
       `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +
@@ -401,4 +443,11 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   if (level >= 3) log(simplify ? `  rewrites fired: ${simplified.fired.join(', ') || 'none'}` : '  rewrites: off (simplify: false)');
   if (level >= 4) log(exe.source);
   return result;
+}
+
+/** The params' places in the shared region (reserved on first sight), and where the region ends. */
+function regionOf(shared: SharedWeights, params: readonly Tensor<'param'>[]): { offsetOf: (p: Tensor) => number | undefined; bytes: number } {
+  const at = new Map<Tensor, number>();
+  for (const p of params) at.set(p, shared.place(p));
+  return { offsetOf: (p) => at.get(p), bytes: shared.regionBytes };
 }

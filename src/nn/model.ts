@@ -18,6 +18,7 @@ import { checkLoss, checkLossActivation, type LossName } from './losses.js';
 import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { defaultBackend } from '../compile/compile.js';
+import { SharedWeights } from '../compile/weights.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
 import { saveModel } from './serialize.js';
@@ -49,6 +50,10 @@ export abstract class Model implements Trainable {
   private cfg: CompiledConfig | null = null;
   private gen = 0;
   private version = 0;
+  /** The host version the shared weight region holds (−1: none, or params only without slots). */
+  private regionVersion = -1;
+  /** One weight region for the programs of the compiled backend (js, wasm). */
+  private weights: SharedWeights | null = null;
   private live: Held | null = null;
   private readonly programs = new Map<string, Held>();
 
@@ -130,6 +135,8 @@ export abstract class Model implements Trainable {
       // The learning rate is a runtime input: only a change of loss, backend or other hyper-parameters rebuilds the steps.
       this.programs.clear();
       this.live = null;
+      this.weights = null;
+      this.regionVersion = -1;
     }
     this.ensureWeights();
   }
@@ -157,14 +164,25 @@ export abstract class Model implements Trainable {
     }
     this.version++;
     held.version = this.version;
+    // The region and the host copies agree now.
+    if (held.program.shared) this.regionVersion = this.version;
     this.live = null;
   }
 
-  /** Gives `held` the current weights (and optimizer state) if it holds an older version. */
+  /**
+   * Gives `held` the current weights (and optimizer state) if it holds an older version. Programs
+   * of the model's shared weight region need nothing when another of them trained last (the
+   * region is current), and one copy from the host values otherwise.
+   */
   private push(held: Held): void {
     if (this.live === held) return;
+    if (held.program.shared && this.live?.program.shared) return;
     this.pull();
     if (held.version === this.version) return;
+    if (held.program.shared && this.regionVersion === this.version) {
+      held.version = this.version;
+      return;
+    }
     this.ensureWeights();
     for (const p of this.params) held.program.setParam(p, this.values.get(p.attrs.name)!);
     if (held.train) {
@@ -175,6 +193,7 @@ export abstract class Model implements Trainable {
       }
     }
     held.version = this.version;
+    if (held.program.shared) this.regionVersion = held.train ? this.version : -1;
   }
 
   /** A copy of every weight, by param name (`dense_1/kernel`, …). */
@@ -276,7 +295,13 @@ export abstract class Model implements Trainable {
     const backend: Backend = cfg?.backend ?? defaultBackend();
     const key = `${kind}:${batch}:${oneHot}:${bytes}`;
     let held = this.programs.get(key);
+    if (held?.program.stale) {
+      this.programs.delete(key);
+      held = undefined;
+    }
     if (!held) {
+      // Host copies first: a new program may extend or move the shared region.
+      this.pull();
       const fwd: Forward = (n) => this.forward(n, bytes);
       let train: TrainStep | null = null;
       let spec;
@@ -294,7 +319,14 @@ export abstract class Model implements Trainable {
       // A plain object with a fixed set of keys (the step's own input names, never user strings):
       // V8 keeps it in fast mode, so walking it in run() allocates nothing.
       // Each is the program's own input buffer where it has one (rows are gathered into the arena, never copied twice).
-      const program = buildStepProgram(spec, backend);
+      if (backend !== 'reference' && this.weights?.backend !== backend) {
+        this.weights = new SharedWeights(backend);
+        this.regionVersion = -1;
+      }
+      const generation = this.weights?.generation;
+      const program = buildStepProgram(spec, backend, backend === 'reference' ? undefined : this.weights!);
+      // The region gained params: what it holds is no longer the host version.
+      if (this.weights && this.weights.generation !== generation) this.regionVersion = -1;
       const feeds: Record<string, Float32Array | Uint8Array> = {};
       for (const t of spec.inputs) feeds[t.attrs.name] = program.feedBuffer(t) ?? (t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size));
       const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];

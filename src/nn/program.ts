@@ -4,6 +4,7 @@
  * JavaScript; 'reference' interprets the graph with the reference evaluator (slow, for checking).
  */
 import { compile } from '../compile/compile.js';
+import type { SharedWeights } from '../compile/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { Tensor } from '../graph/tensor.js';
 import { checkName } from './checks.js';
@@ -18,6 +19,10 @@ export interface ProgramSpec {
 }
 
 export interface StepProgram {
+  /** Whether its weights live in a region the model's other programs share. */
+  readonly shared: boolean;
+  /** A shared-region program the region outgrew: build it again. */
+  readonly stale: boolean;
   /** Runs once. Feeds are keyed by input name; outputs are valid until the next run. */
   run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>>;
   setParam(p: Tensor<'param'>, data: Float32Array): void;
@@ -37,6 +42,8 @@ export function checkBackend(b: unknown): Backend {
 
 /** The reference backend: the graph interpreted node by node; updates applied after the outputs. */
 class ReferenceProgram implements StepProgram {
+  readonly shared = false;
+  readonly stale = false;
   private readonly values = new Map<Tensor<'param'>, Float32Array>();
   private readonly names: string[];
   private readonly outTensors: Tensor[];
@@ -84,17 +91,25 @@ class ReferenceProgram implements StepProgram {
   }
 }
 
-export function buildStepProgram(spec: ProgramSpec, backend: Backend): StepProgram {
+/**
+ * The step program for `backend`; with `weights`, its params live in that region of one memory
+ * the model's other programs share (switching programs copies no weight).
+ */
+export function buildStepProgram(spec: ProgramSpec, backend: Backend, weights?: SharedWeights): StepProgram {
   if (backend === 'reference') return new ReferenceProgram(spec);
-  return compiled(spec, backend);
+  return compiled(spec, backend, weights);
 }
 
 /** The kernel compiler's executable: simplified, fused, allocation-free; outputs are arena views. */
-function compiled(spec: ProgramSpec, backend: 'js' | 'wasm'): StepProgram {
-  const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend });
+function compiled(spec: ProgramSpec, backend: 'js' | 'wasm', weights?: SharedWeights): StepProgram {
+  const exe = compile({ inputs: spec.inputs, outputs: spec.outputs, updates: spec.updates }, { backend, ...(weights ? { weights } : {}) });
   return {
+    shared: weights !== undefined,
+    get stale() { return exe.stale; },
     run: (feeds) => exe.run(feeds),
     feedBuffer: (t) => {
+      // A shared region's memory may be replaced by a larger one later: feeds are copied in then.
+      if (weights) return null;
       const v = exe.feedView(t.attrs.name);
       return v instanceof Float64Array ? null : v;
     },
