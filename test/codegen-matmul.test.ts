@@ -136,6 +136,11 @@ describe.each(BACKEND_ROWS)('matmul kernels (%s backend)', (backend) => {
       check({ batch: 1, m: 784, n: 32, k: 32, transA: true, transB: false, broadcastB: false, epilogue: 'plain', dtype: 'f32', accType }, backend);
     }
   });
+
+  test('a b too large for cache (784×100): on lanes it is walked by column panels, leftovers included', () => {
+    const { exe } = checkExe({ batch: 1, m: 13, n: 100, k: 784, transA: false, transB: false, broadcastB: false, epilogue: 'bias_relu', dtype: 'f32', accType: 'f32' }, backend);
+    if (backend === 'wasm') expect(exe.kernels[0]!.plan).toContain('column panels outer');
+  });
 });
 
 describe.each(BACKEND_ROWS)('matmul accumulator dtype (%s backend)', (backend) => {

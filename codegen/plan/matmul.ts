@@ -33,10 +33,14 @@ export interface MatmulPlan {
   /** Scratch this kernel needs (bytes, 16-aligned parts): panel, then packed b. */
   readonly scratchBytes: number;
   readonly panelBytes: number;
+  /** Which tiles the outer loop walks: blocks of `rows` (b small enough to stay in cache), or column panels of b (a large b read once). */
+  readonly outer: 'rows' | 'columns';
   /** Leftovers run with 1-row / narrower tiles. */
   readonly tails: { readonly rows: number; readonly cols: number };
 }
 
+/** Bytes of b that stay in cache while every row block reads all of it. */
+const B_IN_CACHE = 256 * 1024;
 /** b up to this many elements is read column-wise (dot order); beyond, row by row (ikj). */
 const DOT_MAX_B = 65536;
 
@@ -63,8 +67,10 @@ export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: 
     const rows = Math.min(target.matmulTile.rows, M);
     const packBytes = packB ? align16(K * N * 4) : 0;
     if (N >= lanes) {
+      // b beyond the L2-friendly size is walked by column panels, each read once.
+      const outer = K * N * 4 > B_IN_CACHE ? 'columns' : 'rows';
       return {
-        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, accType: k.accType, panelRows: 0,
+        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, accType: k.accType, panelRows: 0, outer,
         scratchBytes: packBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
       };
     }
@@ -79,7 +85,7 @@ export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: 
   const panelBytes = align16(panelRows * N * accBytes);
   return {
     order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, accType: k.accType,
-    panelRows, scratchBytes: panelBytes, panelBytes, tails: { rows: M % rows, cols: order === 'ikj' ? 0 : N % cols },
+    panelRows, scratchBytes: panelBytes, panelBytes, outer: 'rows', tails: { rows: M % rows, cols: order === 'ikj' ? 0 : N % cols },
   };
 }
 
@@ -89,6 +95,7 @@ export function describeMatmulPlan(k: MatmulKernel, p: MatmulPlan): string {
   const shape = `${batch ? `${batch} × ` : ''}${k.i.extent}×${k.k.extent}·${k.k.extent}×${k.j.extent}`;
   const parts = [`order ${p.order}`, `tile ${p.tile.rows}×${p.tile.cols}`, p.vector === 'none' ? 'scalar' : `vector ${p.vector} (${p.lanes} lanes)`, `acc ${p.accType}`];
   if (p.packB) parts.push('b packed');
+  if (p.outer === 'columns') parts.push('column panels outer');
   if (p.panelRows > 0) parts.push(`panel ${p.panelRows}×${k.j.extent} in scratch`);
   return `matmul ${shape}: ${parts.join(', ')}`;
 }

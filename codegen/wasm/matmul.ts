@@ -243,31 +243,42 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
 
   const nFull = N - (N % C);
   const nVec = N - (N % 4);
-  const columns = (rows: number) => {
-    if (nFull > 0) forLoop(f, jL, 0, nFull, C, () => tile(rows, C / 4));
-    for (let j = nFull; j + 4 <= nVec; j += 4) {
-      f.op('i32.const', j).op('local.set', jL);
-      tile(rows, 1);
+  /** Scalar columns [nVec, N) for `rows` rows from row iL. */
+  const scalarColumns = (rows: number) => {
+    const acc = env.local('f32', 'sum');
+    const i0 = env.local('i32', 'i_tail');
+    f.op('local.get', iL).op('local.set', i0);
+    for (let r = 0; r < rows; r++) {
+      f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
+      forLoop(f, jL, nVec, N, 1, () => {
+        p.scalarSum(acc);
+        p.withAcc(acc, false, () => p.stores(false));
+      });
     }
-    if (nVec < N) {
-      // Scalar columns, row by row.
-      const acc = env.local('f32', 'sum');
-      const i0 = env.local('i32', 'i_tail');
-      f.op('local.get', iL).op('local.set', i0);
-      for (let r = 0; r < rows; r++) {
-        f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
-        forLoop(f, jL, nVec, N, 1, () => {
-          p.scalarSum(acc);
-          p.withAcc(acc, false, () => p.stores(false));
-        });
-      }
-      f.op('local.get', i0).op('local.set', iL);
-    }
+    f.op('local.get', i0).op('local.set', iL);
   };
   const mFull = M - (M % R);
-  if (mFull > 0) forLoop(f, iL, 0, mFull, R, () => columns(R));
-  if (mFull < M) {
-    f.op('i32.const', mFull).op('local.set', iL);
-    columns(M - mFull);
+  /** `body(rows)` over every block of rows: full blocks of R, then the leftover rows. */
+  const rowBlocks = (body: (rows: number) => void) => {
+    if (mFull > 0) forLoop(f, iL, 0, mFull, R, () => body(R));
+    if (mFull < M) {
+      f.op('i32.const', mFull).op('local.set', iL);
+      body(M - mFull);
+    }
+  };
+  /** `body(vecs)` over every tile of columns: full tiles of C, one vector, then scalar columns. */
+  const columnTiles = (body: (vecs: number) => void, scalar: () => void) => {
+    if (nFull > 0) forLoop(f, jL, 0, nFull, C, () => body(C / 4));
+    for (let j = nFull; j + 4 <= nVec; j += 4) {
+      f.op('i32.const', j).op('local.set', jL);
+      body(1);
+    }
+    if (nVec < N) scalar();
+  };
+  if (plan.outer === 'columns') {
+    // A column panel of b (K × C) stays in cache while every block of rows passes it.
+    columnTiles((vecs) => rowBlocks((rows) => tile(rows, vecs)), () => rowBlocks(scalarColumns));
+  } else {
+    rowBlocks((rows) => columnTiles((vecs) => tile(rows, vecs), () => scalarColumns(rows)));
   }
 }
