@@ -96,7 +96,15 @@ const ELEMENTWISE: { readonly [P in OpName]: Lowering | 'not elementwise' } = {
   add: ({ e }, [x, y]) => e.add(x, y),
   sub: ({ e }, [x, y]) => e.sub(x, y),
   mul: ({ e }, [x, y]) => e.mul(x, y),
-  div: ({ e }, [x, y]) => e.div(x, y),
+  // x / c as x · fl(1/c): a multiply for a divide (f32x4.div costs several multiplies), within
+  // 2 ulp of the rounded quotient (one rounding of 1/c, one of the product), exact when c is a power of two
+  div: ({ e, dtype }, [x, y]) => {
+    if (y.kind === 'const' && y.value !== 0 && Number.isFinite(y.value)) {
+      const r = dtype === 'f32' ? Math.fround(1 / y.value) : 1 / y.value;
+      if (Number.isFinite(r) && r !== 0) return e.mul(x, e.c(r, dtype));
+    }
+    return e.div(x, y);
+  },
   maximum: ({ e }, [x, y]) => e.max(x, y),
   minimum: ({ e }, [x, y]) => e.min(x, y),
   greater: (s, [x, y]) => truth(s, s.e.gt(x, y)),
