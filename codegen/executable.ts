@@ -173,5 +173,5 @@ export function describeLoops(k: Kernel): string {
 
 /** The plan line of one kernel for a target (reports, without building). */
 export function describePlan(k: Kernel, program: Program, backend: Backend = 'js'): string {
-  return planKernel(k, TARGETS[backend], (b) => program.buffers[b]!.dtype).describe;
+  return planKernel(k, TARGETS[backend], (b) => program.buffers[b]!.dtype, (b) => program.buffers[b]!.length).describe;
 }

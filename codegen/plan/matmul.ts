@@ -27,6 +27,11 @@ export interface MatmulPlan {
   readonly lanes: number;
   /** b copied into scratch as k × n row-major before the products (vector j over a strided b). */
   readonly packB: boolean;
+  /**
+   * a is bytes cast to f32 (a uint8 input): its buffer is converted to f32 in scratch, four lanes
+   * at a time, once per call, and the products read the copy (one splat load per row and k).
+   */
+  readonly convertA: { readonly buffer: number; readonly length: number; readonly offset: number } | undefined;
   readonly accType: DType;
   /** Sums of an `ikj` block kept in scratch: rows × n of accType. */
   readonly panelRows: number;
@@ -47,7 +52,9 @@ const DOT_MAX_B = 65536;
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 
-export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: number) => Storage): MatmulPlan {
+export function planMatmul(
+  k: MatmulKernel, target: Target, storageOf: (buffer: number) => Storage, bufferLength: (buffer: number) => number = () => 0,
+): MatmulPlan {
   const M = k.i.extent;
   const N = k.j.extent;
   const K = k.k.extent;
@@ -66,12 +73,15 @@ export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: 
     const cols = N >= target.matmulTile.cols ? target.matmulTile.cols : lanes;
     const rows = Math.min(target.matmulTile.rows, M);
     const packBytes = packB ? align16(K * N * 4) : 0;
+    const a8 = k.a.kind === 'cast' && k.a.dtype === 'f32' && k.a.a.kind === 'load' && storageOf(k.a.a.buffer) === 'u8' ? k.a.a : undefined;
+    const convertA = a8 ? { buffer: a8.buffer, length: bufferLength(a8.buffer), offset: packBytes } : undefined;
+    const convertBytes = convertA ? align16(Math.ceil(convertA.length / 8) * 8 * 4) : 0;
     if (N >= lanes) {
       // b beyond the L2-friendly size is walked by column panels, each read once.
       const outer = K * N * 4 > B_IN_CACHE ? 'columns' : 'rows';
       return {
-        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, accType: k.accType, panelRows: 0, outer,
-        scratchBytes: packBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
+        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, convertA, accType: k.accType, panelRows: 0, outer,
+        scratchBytes: packBytes + convertBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
       };
     }
   }
@@ -84,7 +94,7 @@ export function planMatmul(k: MatmulKernel, target: Target, storageOf: (buffer: 
   // The epilogue of both orders reads the sums of a block of rows from a panel.
   const panelBytes = align16(panelRows * N * accBytes);
   return {
-    order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, accType: k.accType,
+    order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, convertA: undefined, accType: k.accType,
     panelRows, scratchBytes: panelBytes, panelBytes, outer: 'rows', tails: { rows: M % rows, cols: order === 'ikj' ? 0 : N % cols },
   };
 }
@@ -95,6 +105,7 @@ export function describeMatmulPlan(k: MatmulKernel, p: MatmulPlan): string {
   const shape = `${batch ? `${batch} × ` : ''}${k.i.extent}×${k.k.extent}·${k.k.extent}×${k.j.extent}`;
   const parts = [`order ${p.order}`, `tile ${p.tile.rows}×${p.tile.cols}`, p.vector === 'none' ? 'scalar' : `vector ${p.vector} (${p.lanes} lanes)`, `acc ${p.accType}`];
   if (p.packB) parts.push('b packed');
+  if (p.convertA) parts.push('a bytes to f32 in scratch');
   if (p.outer === 'columns') parts.push('column panels outer');
   if (p.panelRows > 0) parts.push(`panel ${p.panelRows}×${k.j.extent} in scratch`);
   return `matmul ${shape}: ${parts.join(', ')}`;

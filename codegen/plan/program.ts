@@ -41,9 +41,9 @@ export interface ProgramPlan {
   readonly memoryBytes: number;
 }
 
-export function planKernel(k: Kernel, target: Target, storageOf: StorageOf): KernelPlan {
+export function planKernel(k: Kernel, target: Target, storageOf: StorageOf, lengthOf: (buffer: number) => number = () => 0): KernelPlan {
   if (k.kind === 'matmul') {
-    const plan = planMatmul(k, target, storageOf);
+    const plan = planMatmul(k, target, storageOf, lengthOf);
     return { kind: 'matmul', kernel: k, plan, describe: describeMatmulPlan(k, plan) };
   }
   const vector = planLoopVector(k, target, storageOf);
@@ -53,7 +53,7 @@ export function planKernel(k: Kernel, target: Target, storageOf: StorageOf): Ker
 export function planProgram(source: Program, target: Target): ProgramPlan {
   const program = decomposeProgram(source, target);
   const storageOf = (b: number) => program.buffers[b]!.dtype;
-  const kernels = program.kernels.map((k) => planKernel(k, target, storageOf));
+  const kernels = program.kernels.map((k) => planKernel(k, target, storageOf, (b) => program.buffers[b]!.length));
   const offset = Math.ceil(program.arenaBytes / 16) * 16;
   const bytes = Math.max(0, ...kernels.map((k) => (k.kind === 'matmul' ? k.plan.scratchBytes : 0)));
   return { target, program, kernels, scratch: { offset, bytes }, memoryBytes: offset + bytes };

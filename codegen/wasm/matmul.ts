@@ -123,14 +123,32 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       f.op('f32.store', { offset: scratchOffset, align: 4 });
     }));
   }
-  const aLoad = plainLoad(k.a);
+  // A plain load of a, or bytes cast to f32 (a uint8 input read by the first layer).
+  const aBytes8 = k.a.kind === 'cast' && k.a.dtype === 'f32' && k.a.a.kind === 'load' && env.buffers[k.a.a.buffer]!.dtype === 'u8';
+  const aLoad = aBytes8 ? (k.a as Expr & { kind: 'cast' }).a as Expr & { kind: 'load' } : plainLoad(k.a);
   const bLoad = packed ? undefined : plainLoad(k.b);
-  const aBytes = aLoad ? STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
+  // Bytes converted to f32 in scratch (plan.convertA): a is then read from that copy, 4 bytes an element.
+  const converted = plan.convertA;
+  const convertedAt = converted ? scratchOffset + converted.offset : 0;
+  if (converted) {
+    const src = env.buffers[converted.buffer]!;
+    const e8 = env.local('i32', 'byte');
+    const half = env.local('v128', 'bytes16');
+    forLoop(f, e8, 0, Math.ceil(converted.length / 8) * 8, 8, () => {
+      // 8 bytes → 8 lanes of u16 → two f32x4 (values 0..255 are exact)
+      f.op('local.get', e8).op('i32.const', 2).op('i32.shl');
+      f.op('local.get', e8).op('v128.load8x8_u', { offset: src.offset, align: 1 }).op('local.tee', half);
+      f.op('i32x4.extend_low_i16x8_u').op('f32x4.convert_i32x4_s').op('v128.store', { offset: convertedAt, align: 4 });
+      f.op('local.get', e8).op('i32.const', 2).op('i32.shl');
+      f.op('local.get', half).op('i32x4.extend_high_i16x8_u').op('f32x4.convert_i32x4_s').op('v128.store', { offset: convertedAt + 16, align: 4 });
+    });
+  }
+  const aBytes = converted ? 4 : aLoad ? STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
   const aStrideK = aLoad ? strideOf(aLoad.index, k.k.v) * aBytes : 0;
   const aStrideI = aLoad ? strideOf(aLoad.index, k.i.v) * aBytes : 0;
   const bStrideK = packed ? N * 4 : bLoad ? strideOf(bLoad.index, k.k.v) * 4 : 0;
   // A plain f32 a walked by one pointer (rows and steps of k at constant non-negative offsets).
-  const aWalk = aLoad !== undefined && env.buffers[aLoad.buffer]!.dtype === 'f32' && aStrideK >= 0 && aStrideI >= 0;
+  const aWalk = aLoad !== undefined && (aBytes8 || env.buffers[aLoad.buffer]!.dtype === 'f32') && aStrideK >= 0 && aStrideI >= 0;
 
   /** A tile of `rows` rows from row iL, `vecs` vectors of columns from column jL. */
   const tile = (rows: number, vecs: number) => {
@@ -143,7 +161,15 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
     // Pointers at (i, k = 0) and (k = 0, j): rows, columns and unrolled steps of k are constant
     // memarg offsets from them.
     let aArg = { offset: 0, align: 4 };
-    if (aWalk) {
+    if (aWalk && converted) {
+      // Σ var·stride·4 into the f32 copy.
+      f.op('i32.const', 0).op('local.set', kL);
+      const ix = aLoad!.index;
+      f.op('i32.const', 0);
+      for (const t of ix.terms) f.op('local.get', env.varLocal(t.v)).op('i32.const', t.stride * 4).op('i32.mul').op('i32.add');
+      f.op('local.set', aPtr);
+      aArg = { offset: convertedAt + ix.offset * 4, align: 4 };
+    } else if (aWalk) {
       f.op('i32.const', 0).op('local.set', kL);
       aArg = env.address(aLoad!.buffer, aLoad!.index) as { offset: number; align: number };
       f.op('local.set', aPtr);
@@ -175,7 +201,9 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       }
       for (let r = 0; r < rows; r++) {
         if (aWalk) {
-          f.op('local.get', aPtr).op('v128.load32_splat', { offset: aArg.offset + u * aStrideK + r * aStrideI, align: 4 });
+          const arg = { offset: aArg.offset + u * aStrideK + r * aStrideI, align: aBytes8 && !converted ? 1 : 4 };
+          if (aBytes8 && !converted) f.op('local.get', aPtr).op('i32.load8_u', arg).op('f32.convert_i32_s').op('f32x4.splat');
+          else f.op('local.get', aPtr).op('v128.load32_splat', arg);
         } else {
           // a with a prologue: computed at row i0 + r, then splat.
           const iOld = env.local('i32', 'i_saved');

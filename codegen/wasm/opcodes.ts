@@ -333,6 +333,8 @@ export const OPCODES = {
   'f64x2.nearest': un('v128', fd(0x94)),
   // SIMD i32x4
   'i32x4.abs': un('v128', fd(0xa0)),
+  'i32x4.extend_low_i16x8_u': un('v128', fd(0xa9)),
+  'i32x4.extend_high_i16x8_u': un('v128', fd(0xaa)),
   'i32x4.neg': un('v128', fd(0xa1)),
   'i32x4.all_true': test('v128', fd(0xa3)),
   'i32x4.bitmask': test('v128', fd(0xa4)),

@@ -327,12 +327,10 @@ export abstract class Model implements Trainable {
       const program = buildStepProgram(spec, backend, backend === 'reference' ? undefined : this.weights!);
       // The region gained params: what it holds is no longer the host version.
       if (this.weights && this.weights.generation !== generation) this.regionVersion = -1;
-      const feeds: Record<string, Float32Array | Uint8Array> = {};
-      for (const t of spec.inputs) feeds[t.attrs.name] = program.feedBuffer(t) ?? (t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size));
-      const scalarFeeds = train ? train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];
-      const x = feeds[xIn.attrs.name]!;
-      const target = kind === 'predict' ? null : feeds[spec.inputs[1]!.attrs.name] as Float32Array;
-      held = { program, version: -1, train, feeds, x, target, scalarFeeds, batch };
+      held = { program, inputs: spec.inputs, version: -1, train, feeds: {}, x: new Float32Array(0), target: null, scalarFeeds: [], batch };
+      bindFeeds(held, kind === 'predict');
+      // A new program may have moved the shared region to a larger memory: rebind the others' feeds.
+      for (const h of this.programs.values()) if (h.program.shared) bindFeeds(h, h.target === null);
       this.programs.set(key, held);
     }
     this.push(held);
@@ -384,4 +382,20 @@ export abstract class Model implements Trainable {
   save(dir: string): Promise<void> {
     return Promise.resolve().then(() => saveModel(this.saveState(), dir));
   }
+}
+
+/**
+ * Points `held`'s feeds at the program's own input buffers where it has them (rows are gathered
+ * straight into the arena), else at buffers of their own, copied in by `run`.
+ */
+function bindFeeds(held: Held, predict: boolean): void {
+  const feeds: Record<string, Float32Array | Uint8Array> = {};
+  for (const t of held.inputs) {
+    const old = held.feeds[t.attrs.name];
+    feeds[t.attrs.name] = held.program.feedBuffer(t) ?? old ?? (t.attrs.facts.feed === 'uint8' ? new Uint8Array(t.size) : new Float32Array(t.size));
+  }
+  held.feeds = feeds;
+  held.scalarFeeds = held.train ? held.train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];
+  held.x = feeds[held.inputs[0]!.attrs.name]!;
+  held.target = predict ? null : feeds[held.inputs[1]!.attrs.name] as Float32Array;
 }

@@ -108,8 +108,7 @@ function compiled(spec: ProgramSpec, backend: 'js' | 'wasm', weights?: SharedWei
     get stale() { return exe.stale; },
     run: (feeds) => exe.run(feeds),
     feedBuffer: (t) => {
-      // A shared region's memory may be replaced by a larger one later: feeds are copied in then.
-      if (weights) return null;
+      // With shared weights the memory may be replaced by a larger one: the model binds again then.
       const v = exe.feedView(t.attrs.name);
       return v instanceof Float64Array ? null : v;
     },

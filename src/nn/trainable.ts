@@ -28,6 +28,8 @@ export interface TrainStep {
 /** A program and the weights version it holds. */
 export interface Held {
   program: StepProgram;
+  /** The step's inputs, in order (the feeds are bound to them). */
+  inputs: readonly Tensor<'input'>[];
   version: number;
   train: TrainStep | null;
   /** One reusable buffer per input, keyed by input name: the feeds of every run. */
