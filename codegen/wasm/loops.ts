@@ -4,7 +4,7 @@
  * loop four lanes at a time (v128 temps, v128 accumulators reduced across lanes after the
  * loop), then the leftover iterations as scalar code.
  */
-import type { Expr, LoopKernel, Pass, ReduceOp } from '../ir.js';
+import type { Expr, LoopKernel, Pass, ReduceOp, Store } from '../ir.js';
 import { byId } from '../expr.js';
 import type { LoopPlacement } from '../plan/placement.js';
 import type { LoopVectorPlan } from '../plan/vector.js';
@@ -58,6 +58,23 @@ function fold(f: WasmFunc, op: ReduceOp, dtype: Expr['dtype'], lanes: boolean): 
   f.op(`${t}.${op === 'sum' ? 'add' : op}` as 'f32.add');
 }
 
+/** The stores, every value computed first: a store may overwrite what another value reads (pointwise in place). */
+export function writeStores(env: WasmEnv, stores: readonly Store[], lanes: boolean): void {
+  const f = env.f;
+  const values = stores.map((s) => {
+    if (lanes) env.vector(s.value);
+    else env.scalar(s.value);
+    const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
+    f.op('local.set', l);
+    return l;
+  });
+  stores.forEach((s, n) => {
+    const arg = env.address(s.buffer, s.index);
+    f.op('local.get', values[n]!);
+    f.op(lanes ? 'v128.store' : STORE[env.buffers[s.buffer]!.dtype], arg);
+  });
+}
+
 /** Runs `body` with the temps it adds forgotten afterwards (they live in its scope only). */
 export function scoped(env: WasmEnv, body: () => void): void {
   const scalars = new Map(env.scalarTemps);
@@ -88,19 +105,7 @@ export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlace
       }
       return;
     }
-    // All values before any store: a store may overwrite what another value reads (pointwise in place).
-    const values = p.stores.map((s) => {
-      if (lanes) env.vector(s.value);
-      else env.scalar(s.value);
-      const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
-      f.op('local.set', l);
-      return l;
-    });
-    p.stores.forEach((s, n) => {
-      const arg = env.address(s.buffer, s.index);
-      f.op('local.get', values[n]!);
-      f.op(lanes ? 'v128.store' : STORE[env.buffers[s.buffer]!.dtype], arg);
-    });
+    writeStores(env, p.stores, lanes);
   };
   const laneAccs = new Map<number, number>();
 

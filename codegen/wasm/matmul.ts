@@ -10,15 +10,13 @@
  */
 import { strideOf } from '../affine.js';
 import { reachable } from '../expr.js';
-import type { Expr, MatmulKernel, Store } from '../ir.js';
+import type { Expr, MatmulKernel } from '../ir.js';
 import { STORAGE_BYTES } from '../ir.js';
 import type { MatmulPlan } from '../plan/matmul.js';
 import { sharedNodes } from '../plan/placement.js';
 import { WASM_TARGET } from '../target.js';
 import type { WasmEnv } from './exprs.js';
-import { STORE } from './exprs.js';
-import { forLoop, scoped, writeTemps } from './loops.js';
-import { valType } from './ops.js';
+import { forLoop, scoped, writeStores, writeTemps } from './loops.js';
 
 /** Steps of k per pointer advance (measured: unrolling k made V8's code slower, 44 → 61 µs at 2). */
 const UNROLL = 1;
@@ -39,18 +37,7 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   /** The stores with their values computed first (a store may overwrite what another reads). */
   const stores = (lanes: boolean) => {
     writeTemps(env, sharedNodes(roots, lanes ? env.vectorTemps : env.scalarTemps, WASM_TARGET), lanes);
-    const values = k.stores.map((s) => {
-      if (lanes) env.vector(s.value);
-      else env.scalar(s.value);
-      const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
-      f.op('local.set', l);
-      return l;
-    });
-    k.stores.forEach((s: Store, n) => {
-      const arg = env.address(s.buffer, s.index);
-      f.op('local.get', values[n]!);
-      f.op(lanes ? 'v128.store' : STORE[env.buffers[s.buffer]!.dtype], arg);
-    });
+    writeStores(env, k.stores, lanes);
   };
   const withAcc = (local: number, lanes: boolean, body: () => void) => scoped(env, () => {
     if (accNode) (lanes ? env.vectorTemps : env.scalarTemps).set(accNode.id, local);
