@@ -53,7 +53,7 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 
 export function planMatmul(
-  k: MatmulKernel, target: Target, storageOf: (buffer: number) => Storage, bufferLength: (buffer: number) => number = () => 0,
+  k: MatmulKernel, target: Target, storageOf: (buffer: number) => Storage, bufferLength: (buffer: number) => number,
 ): MatmulPlan {
   const M = k.i.extent;
   const N = k.j.extent;
@@ -85,11 +85,19 @@ export function planMatmul(
       };
     }
   }
+  if (target.lanes > 1) {
+    // A vector target prints the contractions it cannot vectorize (f64, fewer columns than lanes)
+    // one sum at a time, k innermost: no register tile, no panel.
+    return {
+      order: 'dot', tile: { rows: 1, cols: 1 }, vector: 'none', lanes: 1, packB: false, convertA: undefined, accType: k.accType,
+      panelRows: 0, scratchBytes: 0, panelBytes: 0, outer: 'rows', tails: { rows: 0, cols: 0 },
+    };
+  }
   const kContiguous = bLoads.length > 0 && bLoads.every((e) =>
     e.kind === 'load' && strideOf(e.index, k.k.v) === 1 && strideOf(e.index, k.j.v) !== 1);
   const order: MatmulOrder = kContiguous || N === 1 || K * N <= DOT_MAX_B ? 'dot' : 'ikj';
   const rows = Math.min(target.matmulTile.rows, M);
-  const cols = Math.min(target.name === 'js' ? 4 : target.matmulTile.cols, N);
+  const cols = Math.min(target.matmulTile.cols, N);
   const panelRows = rows;
   // The epilogue of both orders reads the sums of a block of rows from a panel.
   const panelBytes = align16(panelRows * N * accBytes);

@@ -41,7 +41,7 @@ export interface ProgramPlan {
   readonly memoryBytes: number;
 }
 
-export function planKernel(k: Kernel, target: Target, storageOf: StorageOf, lengthOf: (buffer: number) => number = () => 0): KernelPlan {
+export function planKernel(k: Kernel, target: Target, storageOf: StorageOf, lengthOf: (buffer: number) => number): KernelPlan {
   if (k.kind === 'matmul') {
     const plan = planMatmul(k, target, storageOf, lengthOf);
     return { kind: 'matmul', kernel: k, plan, describe: describeMatmulPlan(k, plan) };

@@ -8,6 +8,7 @@ import { reachable as reachableAll } from '../expr.js';
 import type { Expr } from '../ir.js';
 import { KERNEL_NAME } from '../ir.js';
 import type { Transcendental } from '../ops.js';
+import { kernelRoots } from '../plan/decompose.js';
 import type { ProgramPlan } from '../plan/program.js';
 import { WasmEnv } from './exprs.js';
 import { emitLoopKernel } from './loops.js';
@@ -66,11 +67,6 @@ function hostMathOf(plan: ProgramPlan): Transcendental[] {
   const visit = (e: Expr) => {
     if ((e.kind === 'unary' || e.kind === 'binary') && e.dtype === 'f64' && e.op in HOST_MATH) found.add(e.op as Transcendental);
   };
-  for (const kp of plan.kernels) {
-    const k = kp.kernel;
-    const roots = k.kind === 'matmul' ? [k.a, k.b, ...k.stores.map((s) => s.value)]
-      : k.passes.flatMap((p) => (p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value)));
-    for (const e of reachableAll(roots)) visit(e);
-  }
+  for (const e of reachableAll(plan.program.kernels.flatMap(kernelRoots))) visit(e);
   return [...found].sort();
 }

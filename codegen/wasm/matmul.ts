@@ -18,9 +18,6 @@ import { WASM_TARGET } from '../target.js';
 import type { WasmEnv } from './exprs.js';
 import { forLoop, scoped, writeStores, writeTemps } from './loops.js';
 
-/** Steps of k per pointer advance (measured: unrolling k made V8's code slower, 44 → 61 µs at 2). */
-const UNROLL = 1;
-
 export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scratchOffset: number): void {
   const f = env.f;
   k.batch.forEach((l, d) => env.vars.set(l.v, env.local('i32', `n${d}_`)));
@@ -110,12 +107,11 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       f.op('f32.store', { offset: scratchOffset, align: 4 });
     }));
   }
-  // A plain load of a, or bytes cast to f32 (a uint8 input read by the first layer).
-  const aBytes8 = k.a.kind === 'cast' && k.a.dtype === 'f32' && k.a.a.kind === 'load' && env.buffers[k.a.a.buffer]!.dtype === 'u8';
-  const aLoad = aBytes8 ? (k.a as Expr & { kind: 'cast' }).a as Expr & { kind: 'load' } : plainLoad(k.a);
   const bLoad = packed ? undefined : plainLoad(k.b);
-  // Bytes converted to f32 in scratch (plan.convertA): a is then read from that copy, 4 bytes an element.
+  // Bytes converted to f32 in scratch (plan.convertA, a = cast(load of u8)): a is then read from
+  // that copy at the same index, 4 bytes an element.
   const converted = plan.convertA;
+  const aLoad = converted ? (k.a as Expr & { kind: 'cast' }).a as Expr & { kind: 'load' } : plainLoad(k.a);
   const convertedAt = converted ? scratchOffset + converted.offset : 0;
   if (converted) {
     const src = env.buffers[converted.buffer]!;
@@ -135,7 +131,7 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
   const aStrideI = aLoad ? strideOf(aLoad.index, k.i.v) * aBytes : 0;
   const bStrideK = packed ? N * 4 : bLoad ? strideOf(bLoad.index, k.k.v) * 4 : 0;
   // A plain f32 a walked by one pointer (rows and steps of k at constant non-negative offsets).
-  const aWalk = aLoad !== undefined && (aBytes8 || env.buffers[aLoad.buffer]!.dtype === 'f32') && aStrideK >= 0 && aStrideI >= 0;
+  const aWalk = aLoad !== undefined && (converted !== undefined || env.buffers[aLoad.buffer]!.dtype === 'f32') && aStrideK >= 0 && aStrideI >= 0;
 
   /** A tile of `rows` rows from row iL, `vecs` vectors of columns from column jL. */
   const tile = (rows: number, vecs: number) => {
@@ -145,8 +141,9 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
     const aLanes = env.local('v128', 'a_lanes');
     const bVec = Array.from({ length: vecs }, (_, c) => env.local('v128', `b${c}_`));
     for (const row of sums) for (const s of row) f.op('v128.const', { f32x4: [0, 0, 0, 0] }).op('local.set', s);
-    // Pointers at (i, k = 0) and (k = 0, j): rows, columns and unrolled steps of k are constant
-    // memarg offsets from them.
+    // Pointers at (i, k = 0) and (k = 0, j), advanced once per step of k: rows and columns are
+    // constant memarg offsets from them. (Unrolling k measured slower: V8's code for x·W1 went
+    // from 44 to 61 µs unrolled by 2.)
     let aArg = { offset: 0, align: 4 };
     if (aWalk && converted) {
       // Σ var·stride·4 into the f32 copy.
@@ -172,11 +169,11 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
     }
     const j0 = env.local('i32', 'j_tile');
     f.op('local.get', jL).op('local.set', j0);
-    /** One step of k (the u-th of an unrolled group): R·C/4 multiply-adds. */
-    const step = (u: number) => {
+    // One step of k: R·C/4 multiply-adds.
+    forLoop(f, kL, 0, K, 1, () => {
       for (let c = 0; c < vecs; c++) {
         if (packed || bLoad) {
-          f.op('local.get', bPtr).op('v128.load', { offset: bArg.offset + u * bStrideK + 16 * c, align: 4 });
+          f.op('local.get', bPtr).op('v128.load', { offset: bArg.offset + 16 * c, align: 4 });
         } else {
           // b with a prologue, on the lanes of columns j0 + 4c …
           f.op('local.get', j0).op('i32.const', 4 * c).op('i32.add').op('local.set', jL);
@@ -188,9 +185,7 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       }
       for (let r = 0; r < rows; r++) {
         if (aWalk) {
-          const arg = { offset: aArg.offset + u * aStrideK + r * aStrideI, align: aBytes8 && !converted ? 1 : 4 };
-          if (aBytes8 && !converted) f.op('local.get', aPtr).op('i32.load8_u', arg).op('f32.convert_i32_s').op('f32x4.splat');
-          else f.op('local.get', aPtr).op('v128.load32_splat', arg);
+          f.op('local.get', aPtr).op('v128.load32_splat', { offset: aArg.offset + r * aStrideI, align: 4 });
         } else {
           // a with a prologue: computed at row i0 + r, then splat.
           const iOld = env.local('i32', 'i_saved');
@@ -206,22 +201,9 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
           f.op('local.get', sums[r]![c]!).op('local.get', aLanes).op('local.get', bVec[c]!).op('f32x4.mul').op('f32x4.add').op('local.set', sums[r]![c]!);
         }
       }
-    };
-    // k in groups of `unroll` (pointers advance once per group), then the leftover steps.
-    const unroll = aWalk && (packed || bLoad) ? Math.min(UNROLL, K) : 1;
-    const groups = Math.floor(K / unroll) * unroll;
-    const advance = (n: number) => {
-      if (aWalk) f.op('local.get', aPtr).op('i32.const', n * aStrideK).op('i32.add').op('local.set', aPtr);
-      if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', n * bStrideK).op('i32.add').op('local.set', bPtr);
-    };
-    forLoop(f, kL, 0, groups, unroll, () => {
-      for (let u = 0; u < unroll; u++) step(u);
-      advance(unroll);
+      if (aWalk) f.op('local.get', aPtr).op('i32.const', aStrideK).op('i32.add').op('local.set', aPtr);
+      if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', bStrideK).op('i32.add').op('local.set', bPtr);
     });
-    for (let u = 0; u < K - groups; u++) {
-      f.op('i32.const', groups + u).op('local.set', kL);
-      step(u);
-    }
     f.op('local.get', j0).op('local.set', jL);
     // Epilogue, tile by tile.
     const i0 = env.local('i32', 'i_tile');
