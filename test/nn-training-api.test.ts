@@ -6,21 +6,10 @@ import { join } from 'node:path';
 import {
   callbacks, compile, crossEntropy, input, layers, loadModel, model, optimizers, param, Rng, schedules, sequential, toOneHot,
 } from 'gradc';
+import { blobs } from './helpers/blobs.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-function blobs(n: number, seed: number) {
-  const r = new Rng(seed);
-  const centers = [[2, 0, 0, 1], [-2, 1, 0, -1], [0, -2, 2, 0]];
-  const x = new Float32Array(n * 4);
-  const labels = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = r.int(3);
-    labels[i] = c;
-    for (let k = 0; k < 4; k++) x[i * 4 + k] = centers[c]![k]! + 0.7 * r.normal();
-  }
-  return { x: { shape: [n, 4], data: x }, y: toOneHot(labels, 3), labels };
-}
 
 function mlp(seed = 1) {
   const m = sequential({ seed });
