@@ -1,6 +1,6 @@
 // The layering docs/architecture.md draws, checked from the imports: no import circle in src/ or
-// codegen/, codegen/ never imports src/, each layer of src/ imports only layers below it, and no
-// source file grows past 600 lines.
+// codegen/, codegen/ never imports src/, each layer of src/ imports only layers below it, lowering
+// reads the schedule as data (types only from src/schedule), and no source file grows past 600 lines.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,30 @@ const imports = new Map<string, string[]>(
     return [file, targets];
   }),
 );
+
+/**
+ * Imports of `file` that bring values (not `import type` / `export type`, and not an import whose
+ * every name is marked `type`), as source paths.
+ */
+function valueImports(file: string): string[] {
+  const src = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, false);
+  const out: string[] = [];
+  const resolveFrom = (spec: string) => {
+    const base = relative(root, resolve(root, dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '');
+    return [`${base}.ts`, `${base}/index.ts`].find((c) => known.has(c)) ?? base;
+  };
+  for (const st of src.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const c = st.importClause;
+      const typeOnly = c !== undefined && (c.isTypeOnly || (c.name === undefined && c.namedBindings !== undefined
+        && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      if (!typeOnly && st.moduleSpecifier.text.startsWith('.')) out.push(resolveFrom(st.moduleSpecifier.text));
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+      if (!st.isTypeOnly && st.moduleSpecifier.text.startsWith('.')) out.push(resolveFrom(st.moduleSpecifier.text));
+    }
+  }
+  return out;
+}
 
 /** Strongly connected components with more than one file (Tarjan), or a file importing itself. */
 function circles(): string[][] {
@@ -128,6 +152,14 @@ describe('architecture', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('src/lower reads the schedule as data: it imports only types from src/schedule', () => {
+    const bad = sources.filter((f) => f.startsWith('src/lower/'))
+      .flatMap((f) => valueImports(f).filter((t) => t.startsWith('src/schedule/')).map((t) => `${f} → ${t}: import only types (the Schedule artifact, src/schedule/schedule.ts)`));
+    expect(bad).toEqual([]);
+    // the check sees value imports: compile/ calls the scheduler
+    expect(valueImports('src/compile/compile.ts')).toContain('src/schedule/fusion.ts');
   });
 
   it(`no source file is over ${MAX_LINES} lines`, () => {

@@ -12,7 +12,7 @@ import { checkOneHotRows } from '../eval/feeds.js';
 import { labelDepths } from '../lower/labels.js';
 import { lower } from '../lower/lower.js';
 import { schedule } from '../schedule/fusion.js';
-import type { BufferRole } from '../schedule/memory.js';
+import type { BufferRole } from '../lower/memory.js';
 import { debugLevel, defaultLog } from './debug.js';
 import { warn } from './warn.js';
 import type { SharedWeights } from './weights.js';

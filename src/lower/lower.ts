@@ -5,14 +5,14 @@
  */
 import { affine, affineEqual, coalesceLoops, ExprPool, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
 import type { BufferDecl, Expr, Kernel, Program, Storage, Store, Target } from '../../codegen/index.js';
+import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
-import type { Schedule } from '../schedule/fusion.js';
-import { isInlineConstant, kindOf, opWord } from '../schedule/kinds.js';
-import type { BufferRole, MemoryPlan } from '../schedule/memory.js';
-import { planMemory } from '../schedule/memory.js';
-import { lowerGroup } from './kernels.js';
-import { labelInput } from './labels.js';
+import type { Schedule } from '../schedule/schedule.js';
+import { lowerKernel } from './kernels.js';
 import type { KernelContext } from './kernels.js';
+import { labelInput } from './labels.js';
+import type { BufferRole, MemoryPlan } from './memory.js';
+import { planMemory } from './memory.js';
 
 export interface BufferInfo {
   readonly id: number;
@@ -75,17 +75,13 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
   };
   for (const t of inputs) leafBuffer.set(t, newBuffer(t, 'input'));
   for (const t of params) leafBuffer.set(t, newBuffer(t, 'param'));
-  const bufferOf = (t: Tensor): number => {
-    if (kindOf(t) === 'leaf') {
-      if (isInlineConstant(t)) throw new Error(`internal: inline constant ${t} has no buffer`);
-      let id = leafBuffer.get(t);
-      if (id === undefined) {
-        if (t.op !== 'constant') throw new Error(`internal: leaf ${t} was not declared`);
-        leafBuffer.set(t, (id = newBuffer(t, 'constant')));
-      }
-      return id;
+  const leafBufferOf = (t: Tensor): number => {
+    let id = leafBuffer.get(t);
+    if (id === undefined) {
+      if (t.op !== 'constant') throw new Error(`internal: leaf ${t} was not declared`);
+      leafBuffer.set(t, (id = newBuffer(t, 'constant')));
     }
-    return ownBuffer(t);
+    return id;
   };
   const ownBuffer = (t: Tensor): number => {
     let id = valueBuffer.get(t);
@@ -101,7 +97,7 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
     if (l) l.push(p); else updatesOf.set(v, [p]);
   }
   const needsOwn = (t: Tensor) =>
-    outputSet.has(t) || schedule.readers.has(t) || (updatesOf.get(t) ?? []).some((p) => !inPlace.has(p));
+    outputSet.has(t) || schedule.readByOthers.has(t) || (updatesOf.get(t) ?? []).some((p) => !inPlace.has(p));
   const dests = (t: Tensor): number[] => {
     const d = needsOwn(t) ? [ownBuffer(t)] : [];
     for (const p of updatesOf.get(t) ?? []) if (inPlace.has(p)) d.push(leafBuffer.get(p)!);
@@ -109,30 +105,29 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
   };
 
   const kernels: LoweredKernel[] = [];
-  for (const g of schedule.groups) {
+  for (const k of schedule.kernels) {
     for (;;) {
       const seen: Tensor[] = [];
       const seenSet = new Set<Tensor>();
       const cx: KernelContext = {
-        e, groupOf: (t) => schedule.groupOf.get(t), dests, buffer: bufferOf, storageOf: (b) => buffers[b]!.dtype,
+        e, dests, leafBuffer: leafBufferOf, ownBuffer, storageOf: (b) => buffers[b]!.dtype,
         matmulAccumulator: (dtype) => (dtype === 'f64' ? target.matmulAccumulator.f64 : target.matmulAccumulator.f32),
         labelsChecked: (t) => { const x = labelInput(t); return x !== undefined && checkedLabels.has(x); },
         saw: (t) => { if (!seenSet.has(t)) { seenSet.add(t); seen.push(t); } },
       };
-      const built = lowerGroup(g, 'k', cx);
+      const built = lowerKernel(k, 'k', cx);
       if (built === undefined) break;
       const kernel = built.kind === 'loops' ? coalesceLoops(built, e) : built;
       // A param updated in place must be read only pointwise by its own kernel; else commit it later.
-      const members = [...g.anchors, ...g.values];
       let reads: PassLoads[] | undefined;
-      const unsafe = members.flatMap((t) => (updatesOf.get(t) ?? []).filter((p) => inPlace.has(p)
+      const unsafe = k.members.flatMap((t) => (updatesOf.get(t) ?? []).filter((p) => inPlace.has(p)
         && !pointwiseOnly(kernel, (reads ??= loadsOf(kernel)), leafBuffer.get(p)!)));
       if (unsafe.length > 0) {
         for (const p of unsafe) inPlace.delete(p);
         continue;
       }
-      const ops = seen.filter((t) => kindOf(t) !== 'leaf' && kindOf(t) !== 'view').map((t) => t.op);
-      const words = [...new Set([...g.anchors.map((t) => t.op), ...ops])];
+      const ops = seen.map((t) => t.op);
+      const words = [...new Set([...anchorsOf(k).map((t) => t.op), ...ops])];
       kernels.push({ kernel: { ...kernel, name: kernelName(words) }, ops });
       break;
     }
@@ -216,9 +211,23 @@ function pointwiseOnly(k: Kernel, parts: readonly PassLoads[], buffer: number): 
   });
 }
 
+/** The anchors a kernel is built around (they name it first). */
+function anchorsOf(k: Schedule['kernels'][number]): readonly Tensor[] {
+  switch (k.kind) {
+    case 'elementwise': return [];
+    case 'rows': return k.members.filter((t) => k.anchors.some((a) => a.node === t));
+    case 'matmul': case 'assemble': return [k.node];
+  }
+}
+
+/** The op name as a kernel-name word: logSoftmax → log_softmax. */
+function opWord(op: OpName): string {
+  return op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
 /** A kernel name from the ops it computes: matmul_add_relu. Our vocabulary only. */
-function kernelName(ops: readonly string[]): string {
-  const words = ops.map((op) => opWord(op as Tensor['op']));
+function kernelName(ops: readonly OpName[]): string {
+  const words = ops.map(opWord);
   let name = words.slice(0, 4).join('_') || 'copy';
   if (name.length > 60) name = name.slice(0, 60).replace(/_+$/, '');
   return name;

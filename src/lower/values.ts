@@ -1,14 +1,13 @@
 /**
  * Graph ops as typed scalar expressions: one exhaustive table from graph op to kernel IR, and
- * the visitor the lowering walks with. A float32 graph node becomes f32 IR (IEEE float32, op
+ * the expression of each term of the schedule (leaves, stored values, inline ops). A float32 graph node becomes f32 IR (IEEE float32, op
  * by op, as the reference evaluator rounds each node), a float64 node f64 IR.
  */
 import type { Affine, DType, Expr, ExprPool } from '../../codegen/index.js';
 import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Ix } from '../schedule/index-map.js';
-import { isInlineConstant } from '../schedule/kinds.js';
-import type { Visitor } from '../schedule/walk.js';
+import type { Term } from '../schedule/schedule.js';
 
 export const irType = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
 
@@ -25,39 +24,38 @@ export function constantOf(e: ExprPool, value: number, dtype: DType): Expr {
 }
 
 export interface ValueHooks {
-  /** The buffer holding a leaf or a stored value (created on first use). */
-  buffer(t: Tensor): number;
-  /** The value of a local anchor at `ix` (the kernel kind decides). */
-  local(t: Tensor, ix: Ix): Expr;
+  /** The buffer holding a leaf (input, param, constant), and a placed node's own (created on first use). */
+  leafBuffer(t: Tensor): number;
+  ownBuffer(t: Tensor): number;
   /** Called for every graph op the kernel computes (for the kernel's report). */
   saw(t: Tensor): void;
   /** Whether these oneHot labels are an input whose feed `run` checks (see labels.ts). */
   labelsChecked(labels: Tensor): boolean;
+  /** An index over the schedule's loop vars as an index over the pool's. */
+  affine(a: Affine): Affine;
 }
 
-export function valueVisitor(e: ExprPool, hooks: ValueHooks): Visitor<Expr> {
-  return {
-    leaf: (t, flat) => {
-      if (isInlineConstant(t)) return constantOf(e, (t as Tensor<'constant'>).attrs.values[0]!, irType(t));
+/** The expression of a term other than an anchor, given its arguments' expressions (an op's). */
+export function valueOf(e: ExprPool, hooks: ValueHooks, term: Exclude<Term, { kind: 'anchor' }>, args: readonly Expr[]): Expr {
+  const t = term.node;
+  switch (term.kind) {
+    case 'constant': return constantOf(e, term.node.attrs.values[0]!, irType(t));
+    case 'leaf': {
       // an input fed as bytes loads as an i32 in [0, 255]: the graph's value is its float
-      const v = e.load(hooks.buffer(t), flat);
+      const v = e.load(hooks.leafBuffer(t), hooks.affine(term.flat));
       return t.is('input') && t.attrs.facts.feed === 'uint8' ? e.cast(v, irType(t)) : v;
-    },
-    stored: (t, flat) => e.load(hooks.buffer(t), flat),
-    local: (t, ix) => {
-      hooks.saw(t);
-      return hooks.local(t, ix);
-    },
-    op: (t, args, ix) => {
+    }
+    case 'stored': return e.load(hooks.ownBuffer(t), hooks.affine(term.flat));
+    case 'op': {
       hooks.saw(t);
       const lowering = ELEMENTWISE[t.op];
       if (lowering === 'not elementwise') throw new Error(`internal: ${t.op} is not an elementwise op`);
       const dtype = irType(t);
       // A node computes in its own dtype (graphs may mix float32 and float64 operands).
       const own = args.map((a) => e.cast(a, dtype)) as unknown as [Expr, Expr, Expr];
-      return lowering({ e, t, ix, hooks, dtype }, own);
-    },
-  };
+      return lowering({ e, t, ix: term.ix, hooks, dtype }, own);
+    }
+  }
 }
 
 interface Site {
@@ -74,7 +72,7 @@ const truth = (s: Site, cond: Expr): Expr => s.e.cast(cond, s.dtype);
 
 /**
  * How each elementwise graph op reads as kernel IR; anchors (reductions, matmuls, softmaxes,
- * pad/concat) and views are lowered by kernels.ts and the walker. A new op fails tsc here.
+ * pad/concat) are lowered by kernels.ts; views are index maps of the schedule's terms. A new op fails tsc here.
  */
 const ELEMENTWISE: { readonly [P in OpName]: Lowering | 'not elementwise' } = {
   input: 'not elementwise', param: 'not elementwise', constant: 'not elementwise',
@@ -115,7 +113,7 @@ const ELEMENTWISE: { readonly [P in OpName]: Lowering | 'not elementwise' } = {
   // one-hot row: 1 where the label equals the column index
   oneHot: (s, [label]) => {
     const { e, dtype } = s;
-    const col = e.cast(affineExpr(e, s.ix[s.ix.length - 1]!), dtype);
+    const col = e.cast(affineExpr(e, s.hooks.affine(s.ix[s.ix.length - 1]!)), dtype);
     if (s.hooks.labelsChecked(s.t.inputs[0]!)) return truth(s, e.eq(label, col));
     // Computed labels: a row of NaN unless the label is an integer in [0, depth), i.e. equals
     // itself floored and clamped into that range.

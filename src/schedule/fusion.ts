@@ -10,6 +10,7 @@
  *    shape. Otherwise it starts a kernel of its own.
  * 3. Kernels run in graph order, except that a kernel reading a parameter runs before the
  *    kernel that updates that parameter in place.
+ * 4. Each group is described once as the kernel lowering builds (kernels.ts): the Schedule.
  */
 import { TRANSCENDENTALS } from '../../codegen/index.js';
 import type { Target, Transcendental } from '../../codegen/index.js';
@@ -18,24 +19,15 @@ import { broadcastIx, loopAff } from './index-map.js';
 import type { Ix } from './index-map.js';
 import { FINAL, newGroup, passesOf, PLAIN, rowsStage, rowsStoreStages } from './group.js';
 import type { Group, Stage, StoreStage } from './group.js';
+import { kernelSchedule } from './kernels.js';
 import { isAnchor, kindOf, opCost, rowSpace } from './kinds.js';
+import type { Schedule } from './schedule.js';
 import { Walker } from './walk.js';
 
 /** Recomputing an inline value in several kernels is fine up to this cost per element. */
 const DUP_COST = 3;
 /** A matmul operand may be computed inline (a prologue) up to this cost per element. */
 const PROLOGUE_COST = 2;
-
-export interface Schedule {
-  /** Kernels in run order. */
-  readonly groups: readonly Group[];
-  /** The kernel computing each anchor and stored value. */
-  readonly groupOf: ReadonlyMap<Tensor, Group>;
-  /** Placed nodes another kernel reads (these need a buffer). */
-  readonly readers: ReadonlyMap<Tensor, ReadonlySet<Group>>;
-  /** Params whose new value is written in place by the kernel computing it. */
-  readonly inPlace: ReadonlySet<Tensor>;
-}
 
 export interface ScheduleInput {
   /** Every node needed, inputs before users. */
@@ -199,7 +191,9 @@ export function schedule({ order, roots, updates, target }: ScheduleInput): Sche
   }
 
   const { ordered, inPlace } = order_(groups, groupOf, readers, paramReaders, updates);
-  return { groups: ordered, groupOf, readers, inPlace };
+  const home = (t: Tensor) => groupOf.get(t);
+  const inMemory = (t: Tensor) => roots.has(t) || readers.has(t);
+  return { kernels: ordered.map((g) => kernelSchedule(g, home, inMemory)), readByOthers: new Set(readers.keys()), inPlace };
 }
 
 /** Step 1: inline or stored, for every elementwise op and view. */

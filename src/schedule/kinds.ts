@@ -56,8 +56,3 @@ export function rowSpace(t: Tensor): { shape: readonly number[]; axes: readonly 
   if (t.op === 'softmax' || t.op === 'logSoftmax') return { shape: x.shape, axes: [(t as Tensor<'softmax'>).attrs.axis] };
   return { shape: x.shape, axes: (t as Tensor<'sum'>).attrs.axes };
 }
-
-/** The op name as a kernel-name word: logSoftmax → log_softmax. */
-export function opWord(op: OpName): string {
-  return op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
