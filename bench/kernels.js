@@ -3,8 +3,8 @@
 // against the same operation in @tensorflow/tfjs (cpu backend), in one suite per kernel. For the
 // matmuls it reports GFLOP/s (2·M·N·K per call) besides ops/s:
 //   gradc <backend>, run   exe.run(feeds): the public path, checking and copying the feeds in
-//   gradc <backend>, kernel  the kernels alone, feeds already in place (Executable's internal
-//                          kernel executable, `exe.exe.run()`: not a public API, used only here)
+//   gradc <backend>, kernel  the kernels alone, feeds already in place (the Executable's internal
+//                          LoadedProgram, `exe.loaded.run()`: not a public API, used only here)
 // The forward product is fused with its bias + relu epilogue as in the step; the backward products
 // are bare (in the step, xᵀ·∂z1 also carries W1's Adam update as its epilogue).
 //   npm run build && node bench/kernels.js [--backends wasm,js] [--max-time 1.5]
@@ -45,7 +45,7 @@ function gradcCases(build, feeds, params = {}) {
     const exe = compile({ inputs, outputs }, { backend });
     for (const [k, v] of Object.entries(params)) exe.setParam(k, v);
     exe.run(feeds);
-    const kernels = exe.exe; // the internal kernel executable: runs the kernels on the arena as it is
+    const kernels = exe.loaded; // the internal LoadedProgram: runs the kernels on the arena as it is
     const plan = exe.kernels.map((k) => k.plan).join('; ');
     cases.push([`gradc ${backend}, run (${plan})`, () => exe.run(feeds)]);
     cases.push([`gradc ${backend}, kernel`, () => kernels.run()]);

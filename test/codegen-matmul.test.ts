@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { JS_TARGET, ProgramBuilder, affine, buildProgram, planMatmul } from 'gradc/codegen';
-import type { Backend, DType, Executable, MatmulKernel } from 'gradc/codegen';
+import type { Backend, DType, LoadedProgram, MatmulKernel } from 'gradc/codegen';
 import { expectClose, uniform } from './codegen-helpers.js';
 import { BACKEND_ROWS, TOLERANCES } from './helpers/backends.js';
 
@@ -22,7 +22,7 @@ function check(c: Case, backend: Backend = 'js'): MatmulKernel {
   return checkExe(c, backend).kernel;
 }
 
-function checkExe(c: Case, backend: Backend): { kernel: MatmulKernel; exe: Executable } {
+function checkExe(c: Case, backend: Backend): { kernel: MatmulKernel; exe: LoadedProgram } {
   const { batch, m, n, k } = c;
   const p = new ProgramBuilder();
   const e = p.e;

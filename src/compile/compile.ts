@@ -3,7 +3,7 @@
  * into fused kernels, lowered to the kernel IR, emitted as JavaScript once, and run over one
  * arena. run(feeds) checks every feed first, then runs the kernels without allocating.
  */
-import { BACKENDS, Executable as KernelExecutable, STORAGE_BYTES, TARGETS, wasmSimdAvailable } from '../../codegen/index.js';
+import { BACKENDS, LoadedProgram, STORAGE_BYTES, TARGETS, wasmSimdAvailable } from '../../codegen/index.js';
 import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
@@ -121,15 +121,15 @@ export class Executable {
   private warnedUnset = false;
 
   /** Use `compile`. */
-  constructor(private readonly exe: KernelExecutable, parts: {
+  constructor(private readonly loaded: LoadedProgram, parts: {
     kernels: KernelReport[]; memory: MemoryReport; inputs: readonly Tensor<'input'>[];
-    views: (exe: KernelExecutable) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
+    views: (exe: LoadedProgram) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
     compileMs: number; phaseMs: Executable['phaseMs']; labelDepths: ReadonlyMap<Tensor, number>;
     weights: SharedWeights | undefined;
   }) {
-    const views = parts.views(exe);
+    const views = parts.views(loaded);
     this.views = parts.views;
-    this.backend = exe.backend;
+    this.backend = loaded.backend;
     this.kernels = parts.kernels;
     this.memory = parts.memory;
     this.inputNames = parts.inputs.map((t) => t.attrs.name);
@@ -138,7 +138,7 @@ export class Executable {
     this.oneHotRow = parts.inputs.map((t) => (t.attrs.facts.oneHot ? t.shape[t.rank - 1]! : 0));
     this.inputF32 = parts.inputs.map((t) => t.dtype === 'float32');
     this.inputBytes = parts.inputs.map((t) => t.attrs.facts.feed === 'uint8');
-    this.inputViews = exe.inputs as readonly View[];
+    this.inputViews = loaded.inputs as readonly View[];
     this.params = views.params;
     this.paramNames = [...views.params.keys()];
     // Shared weights are set through whichever program of the region: no per-program warning.
@@ -155,23 +155,23 @@ export class Executable {
     return this.shared !== undefined && this.shared.generation !== this.shared.weights.generation;
   }
 
-  private readonly views: (exe: KernelExecutable) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
+  private readonly views: (exe: LoadedProgram) => { params: Map<string, { view: View; node: Tensor }>; outputs: Outputs; constants: (readonly [View, Float64Array])[] };
 
   /**
    * Moves this program to another memory holding its weight region (SharedWeights does this when
    * a larger program joins): outputs and params are views of the new memory afterwards.
    */
   rebind(memory: ArrayBuffer | WebAssembly.Memory): void {
-    this.exe.rebind(memory);
-    const views = this.views(this.exe);
-    this.inputViews = this.exe.inputs as readonly View[];
+    this.loaded.rebind(memory);
+    const views = this.views(this.loaded);
+    this.inputViews = this.loaded.inputs as readonly View[];
     this.params = views.params;
     this.out = views.outputs;
   }
 
   /** What runs, to read: JavaScript source, or the WebAssembly module as WAT text. */
   get source(): string {
-    return this.exe.source;
+    return this.loaded.source;
   }
 
   /**
@@ -200,7 +200,7 @@ export class Executable {
       const v = this.inputViews[s]!, f = feeds[this.inputNames[s]!]!;
       if (f !== v) v.set(f);
     }
-    this.exe.run();
+    this.loaded.run();
     return this.out;
   }
 
@@ -383,10 +383,10 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target,
     ...(shared ? { region: regionOf(shared, checked.params) } : {}) });
   const t4 = performance.now();
-  const exe = new KernelExecutable(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
+  const exe = new LoadedProgram(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
 
   // Views of params, outputs and constants (made again when shared weights move memory).
-  const views = (x: KernelExecutable) => {
+  const views = (x: LoadedProgram) => {
     const constants: (readonly [View, Float64Array])[] = [];
     for (const b of low.buffers) {
       if (b.role !== 'constant') continue;

@@ -1,7 +1,8 @@
 /**
- * An executable program: the plan for a target, the memory (one arena: buffers, then scratch),
- * the backend's kernels built once, and `run()`. Inputs and outputs are slots by index;
- * everything else (names, feeds, params) belongs to the compiler in src/compile.
+ * A loaded program: a kernel program planned for a target, its memory (one arena: buffers, then
+ * scratch), the backend's kernels built once over it, and `run()`. Inputs and outputs are slots
+ * by index; everything else (names, feeds, params) belongs to the public `Executable` that
+ * src/compile wraps around it.
  */
 import type { BuiltKernels } from './backend.js';
 import type { BufferId, Kernel, Program, Storage } from './ir.js';
@@ -50,7 +51,7 @@ export function wasmPages(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 65536));
 }
 
-export class Executable {
+export class LoadedProgram {
   readonly backend: Backend;
   readonly plan: ProgramPlan;
   /** The WebAssembly.Memory the arena lives in (wasm, or when one was given). */
@@ -130,16 +131,16 @@ export class Executable {
   /** The view of any buffer (for params, debugging). */
   view(id: BufferId): View {
     const v = this.views[id];
-    if (v === undefined) throw new Error(`executable: no buffer ${id} (there are ${this.views.length})`);
+    if (v === undefined) throw new Error(`LoadedProgram: no buffer ${id} (there are ${this.views.length})`);
     return v;
   }
 
   /** Copies `data` into input slot `slot`, checking its length first. */
   setInput(slot: number, data: ArrayLike<number>): void {
     const v = this.inputs[slot];
-    if (v === undefined) throw new Error(`executable: no input slot ${slot} (there are ${this.inputs.length})`);
+    if (v === undefined) throw new Error(`LoadedProgram: no input slot ${slot} (there are ${this.inputs.length})`);
     if (data.length !== v.length) {
-      throw new Error(`executable: input slot ${slot} needs ${v.length} values, got ${data.length}`);
+      throw new Error(`LoadedProgram: input slot ${slot} needs ${v.length} values, got ${data.length}`);
     }
     v.set(data);
   }
@@ -152,14 +153,14 @@ export class Executable {
   /** Runs kernel `index` alone (debugging: inspect buffers between kernels). */
   runKernel(index: number): void {
     const fn = this.kernelFns[index];
-    if (fn === undefined) throw new Error(`executable: no kernel ${index} (there are ${this.kernelFns.length})`);
+    if (fn === undefined) throw new Error(`LoadedProgram: no kernel ${index} (there are ${this.kernelFns.length})`);
     fn();
   }
 }
 
 /** Builds the program's kernels (validated first). */
-export function buildProgram(program: Program, options: BuildOptions = {}): Executable {
-  return new Executable(program, options);
+export function buildProgram(program: Program, options: BuildOptions = {}): LoadedProgram {
+  return new LoadedProgram(program, options);
 }
 
 export function describeLoops(k: Kernel): string {
