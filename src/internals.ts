@@ -5,6 +5,7 @@
 export { opInfo, type OpInfo, type OpInfoTable, type OpKind } from './graph/ops.js';
 export { vjps, type Vjp, type VjpTable } from './grad/vjps.js';
 export { reference, type Reference, type ReferenceTable } from './eval/reference.js';
+export { scalarLowering, type ScalarLoweringTable } from './lower/values.js';
 
 // Building nodes directly (the op functions check their arguments first; `make` checks only shapes)
 export { make } from './graph/tensor.js';

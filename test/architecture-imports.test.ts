@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { opInfo, reference, vjps, type OpInfoTable, type ReferenceTable, type VjpTable } from 'gradc/internals';
+import { opInfo, reference, scalarLowering, vjps, type OpInfoTable, type ReferenceTable, type ScalarLoweringTable, type VjpTable } from 'gradc/internals';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -184,14 +184,18 @@ describe('op tables', () => {
     const { exp: _e1, ...noExpInfo } = opInfo;
     const { exp: _e2, ...noExpVjp } = vjps;
     const { exp: _e3, ...noExpRef } = reference;
+    const { exp: _e4, ...noExpLowering } = scalarLowering;
     // @ts-expect-error the shape table lacks 'exp'
     const a: OpInfoTable = noExpInfo;
     // @ts-expect-error the VJP table lacks 'exp'
     const b: VjpTable = noExpVjp;
     // @ts-expect-error the reference table lacks 'exp'
     const c: ReferenceTable = noExpRef;
-    expect([a, b, c].map((t) => Object.keys(t).length)).toEqual([Object.keys(opInfo).length - 1, Object.keys(vjps).length - 1, Object.keys(reference).length - 1]);
+    // @ts-expect-error the scalar lowering table lacks 'exp'
+    const d: ScalarLoweringTable = noExpLowering;
+    expect([a, b, c, d].map((t) => Object.keys(t).length)).toEqual([opInfo, vjps, reference, scalarLowering].map((t) => Object.keys(t).length - 1));
     expect(Object.keys(vjps).sort()).toEqual(Object.keys(opInfo).sort());
     expect(Object.keys(reference).sort()).toEqual(Object.keys(opInfo).sort());
+    expect(Object.keys(scalarLowering).sort()).toEqual(Object.keys(opInfo).sort());
   });
 });

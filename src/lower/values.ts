@@ -48,7 +48,7 @@ export function valueOf(e: ExprPool, hooks: ValueHooks, term: Exclude<Term, { ki
     case 'stored': return e.load(hooks.ownBuffer(t), hooks.affine(term.flat));
     case 'op': {
       hooks.saw(t);
-      const lowering = ELEMENTWISE[t.op];
+      const lowering = scalarLowering[t.op];
       if (lowering === 'not elementwise') throw new Error(`internal: ${t.op} is not an elementwise op`);
       const dtype = irType(t);
       // A node computes in its own dtype (graphs may mix float32 and float64 operands).
@@ -74,7 +74,8 @@ const truth = (s: Site, cond: Expr): Expr => s.e.cast(cond, s.dtype);
  * How each elementwise graph op reads as kernel IR; anchors (reductions, matmuls, softmaxes,
  * pad/concat) are lowered by kernels.ts; views are index maps of the schedule's terms. A new op fails tsc here.
  */
-const ELEMENTWISE: { readonly [P in OpName]: Lowering | 'not elementwise' } = {
+export type ScalarLoweringTable = { readonly [P in OpName]: Lowering | 'not elementwise' };
+export const scalarLowering: ScalarLoweringTable = {
   input: 'not elementwise', param: 'not elementwise', constant: 'not elementwise',
   neg: ({ e }, [x]) => e.neg(x),
   exp: ({ e }, [x]) => e.exp(x),
