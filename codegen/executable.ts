@@ -127,6 +127,12 @@ export class Executable {
     return this.built.source;
   }
 
+  /** The binary module and the host functions it imports (wasm backend), e.g. to embed it elsewhere. */
+  get wasm(): { readonly bytes: Uint8Array; readonly hostMath: readonly string[] } | undefined {
+    const { bytes, hostMath } = this.built;
+    return bytes === undefined ? undefined : { bytes, hostMath: hostMath ?? [] };
+  }
+
   /** The view of any buffer (for params, debugging). */
   view(id: BufferId): View {
     const v = this.views[id];

@@ -57,3 +57,6 @@ export { datasets } from './data/datasets.js';
 export { mnist, mnistDataDir, MNIST_FILES, type Mnist, type MnistOptions } from './data/mnist.js';
 export { Rng, type RngState } from './data/rng.js';
 export { toOneHot, type TensorData } from './data/tensor-data.js';
+
+// Export: a standalone TypeScript module of a model's training step and prediction (ts-morph, loaded on use)
+export { exportModule, type ExportOptions, type ExportResult } from './export/export-module.js';

@@ -22,6 +22,7 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltK
       // The WAT text of the module, printed when first asked for (it is for reading, not running).
       get source() { return (wat ??= module.toWat()); },
       bytes,
+      hostMath,
       run: exports['run']!,
       kernels: functionNames.map((n) => exports[n]!),
       functionNames,

@@ -19,6 +19,7 @@ import type { SharedWeights } from './weights.js';
 import { checkSpec } from './spec.js';
 import type { CompileSpec } from './spec.js';
 import { simplifyRoots } from './simplify.js';
+import { recordParts } from './parts.js';
 
 export type { CompileSpec } from './spec.js';
 
@@ -431,6 +432,13 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const compileMs = t5 - t0;
   const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
   const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, views, compileMs, phaseMs, labelDepths: labels, weights: shared });
+  recordParts(result, {
+    kernels: exe, reports: kernels, buffers: low.buffers,
+    inputs: checked.inputs.map((node) => ({ node, buffer: low.leafBuffer.get(node)!, labelDepth: labels.get(node) ?? 0 })),
+    params: checked.params.map((node) => ({ node, buffer: low.leafBuffer.get(node)! })),
+    outputs: checked.outputNames.map((name, i) => ({ name, node: outputNodes[i]!, buffer: low.outputBuffer.get(outputNodes[i]!)! })),
+    updates, regionBytes: shared?.regionBytes ?? 0,
+  });
   if (level >= 1) {
     log(`gradc compile (${backend}): ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
       `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +

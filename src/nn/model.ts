@@ -19,7 +19,7 @@ import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { defaultBackend } from '../compile/compile.js';
 import { SharedWeights } from '../compile/weights.js';
-import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
+import { buildStepProgram, checkBackend, type Backend, type ProgramSpec, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
 import { saveModel } from './serialize.js';
 import type { CompiledConfig, Held, SaveState, Trainable, TrainStep } from './trainable.js';
@@ -371,6 +371,18 @@ export abstract class Model implements Trainable {
   trainStep(batchSize = 32, oneHot = true, bytes = false): StepProgram {
     const cfg = this.requireConfig('trainStep');
     return this.program('train', batchSize, oneHot && cfg.loss === 'categoricalCrossentropy', bytes).program;
+  }
+
+  /**
+   * The graphs of a step as `fit` and `predict` build them, uncompiled (tools such as `gradc
+   * export` compile them their own way): the spec, and for training the optimizer's plan.
+   */
+  stepGraph(kind: 'train' | 'predict', batch: number, oneHot: boolean, bytes: boolean): { spec: ProgramSpec; train: TrainStep | null } {
+    const fwd: Forward = (n) => this.forward(n, bytes);
+    if (kind === 'predict') return { spec: buildPredictStep(fwd, batch), train: null };
+    const cfg = this.requireConfig('stepGraph');
+    const t = buildTrainStep(fwd, this.params, cfg.loss, cfg.optimizer, batch, oneHot && cfg.loss === 'categoricalCrossentropy');
+    return { spec: t.spec, train: t };
   }
 
   /** The generated code of the training step, to read. */
