@@ -140,6 +140,22 @@ describe('architecture', () => {
     expect(long).toEqual([]);
   });
 
+  it('ts-morph (~350 ms to import) is loaded only by the export path, on use: type imports elsewhere, import() in src/export only', () => {
+    const found: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (!text.includes('ts-morph')) continue;
+      const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+      const visit = (n: ts.Node): void => {
+        if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'ts-morph' && !n.importClause?.isTypeOnly) found.push(`${file}: static import`);
+        if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(n.arguments[0]!) && (n.arguments[0] as ts.StringLiteral).text === 'ts-morph') found.push(`${file}: import()`);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    expect(found).toEqual(['src/export/export-module.ts: import()']);
+  });
+
   it('the check sees the imports (sanity: the graph layer is imported, type-only imports count)', () => {
     expect(imports.get('src/graph/tensor.ts')).toContain('src/graph/ops.ts');
     expect(imports.get('src/grad/vjps.ts')).toContain('src/graph/tensor.ts'); // `import type`

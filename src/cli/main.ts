@@ -12,6 +12,7 @@ import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.j
 import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
 import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
+import { EXPORT_FORMATS, exportCommand, type ExportCommandOptions } from './export-command.js';
 import { seedDerivation } from './explain.js';
 import { exitQuietlyOnClosedPipe } from './output-paths.js';
 
@@ -65,6 +66,27 @@ export function buildCli(): Command {
     .action((o: RecipeFlags & { kernelsOnly?: boolean }) => {
       try {
         inspect(o);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('export')
+    .description('write the seed model (or a saved one) as one standalone TypeScript module: its training step and predict, WebAssembly with JS as fallback, importing nothing')
+    .addOption(new Option('--out <dir>', 'directory to write model.ts to (or a .ts file name)').default('gradc-export'))
+    .addOption(new Option('--format <format>', 'what to write').choices(EXPORT_FORMATS).default('ts'))
+    .addOption(new Option('--model <dir>', 'a model saved by gradc train --out (default: the seed recipe, untrained)'))
+    .addOption(new Option('--batch-size <n>', 'examples per training step').argParser(positiveInt).default(SEED_DEFAULTS.batchSize))
+    .addOption(new Option('--features <kind>', 'how the module takes features: uint8 (MNIST bytes, as gradc train) or float32').choices(['uint8', 'float32']).default('uint8'))
+    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes of the seed recipe, e.g. 32 or 64,32').argParser(hiddenSizes).default([...SEED_DEFAULTS.hidden], '32'))
+    .addOption(new Option('--activation <name>', 'hidden layer activation').choices(ACTIVATIONS.filter((a) => a !== 'softmax')).default(SEED_DEFAULTS.activation))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(SEED_DEFAULTS.optimizer))
+    .addOption(new Option('--lr <rate>', "learning rate (default: the optimizer's Keras default)").argParser(positiveNumber))
+    .addOption(new Option('--seed <n>', 'seed for the initial weights').argParser(seedValue).default(SEED_DEFAULTS.seed))
+    .action(async (o: ExportCommandOptions) => {
+      try {
+        await exportCommand(o);
       } catch (e) {
         fail(e);
       }

@@ -6,11 +6,11 @@
 import type { Executable as KernelExecutable } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { BufferInfo } from '../lower/lower.js';
-import type { Executable, KernelReport } from './compile.js';
 
 export interface ProgramParts {
   readonly kernels: KernelExecutable;
-  readonly reports: readonly KernelReport[];
+  /** Each kernel as `exe.kernels` reports it (compile.ts's KernelReport). */
+  readonly reports: readonly { readonly name: string; readonly ops: readonly string[]; readonly plan: string }[];
   readonly buffers: readonly BufferInfo[];
   /** Inputs in slot order, with the oneHot depth their values must lie below as labels (0: not labels). */
   readonly inputs: readonly { readonly node: Tensor<'input'>; readonly buffer: number; readonly labelDepth: number }[];
@@ -22,13 +22,14 @@ export interface ProgramParts {
   readonly regionBytes: number;
 }
 
-const registry = new WeakMap<Executable, ProgramParts>();
+/** Keyed by compile's Executable (an object here: this file sits below compile.ts). */
+const registry = new WeakMap<object, ProgramParts>();
 
-export function recordParts(exe: Executable, parts: ProgramParts): void {
+export function recordParts(exe: object, parts: ProgramParts): void {
   registry.set(exe, parts);
 }
 
-export function partsOf(exe: Executable): ProgramParts {
+export function partsOf(exe: object): ProgramParts {
   const p = registry.get(exe);
   if (p === undefined) throw new Error('export: not an executable made by compile()');
   return p;

@@ -56,6 +56,8 @@ export interface ProgramModule extends Common {
 }
 
 type Tsm = typeof TsMorph;
+/** The module's statements, printed once at the end (each ts-morph `add…` would parse the file again). */
+type Out = (string | TsMorph.StatementStructures)[];
 
 const VIEW_TYPE = { f32: 'Float32Array', f64: 'Float64Array', i32: 'Int32Array', u8: 'Uint8Array' } as const;
 const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
@@ -83,14 +85,14 @@ function layoutCode(t: ProgramText): string {
   return `inputs: [${t.inputs.map(placeCode).join(', ')}],\n    outputs: [${t.outputs.map(placeCode).join(', ')}],\n    constants: [${t.constants.map((c) => `[${c.offset}, '${c.storage}', '${c.base64}']`).join(', ')}],`;
 }
 
-function addProgram(sf: TsMorph.SourceFile, tsm: Tsm, p: ProgramEntry): void {
-  sf.addFunction({
+function addProgram(out: Out, tsm: Tsm, p: ProgramEntry): void {
+  out.push({ kind: tsm.StructureKind.Function,
     name: p.fnName, parameters: [{ name: 'arena', type: 'ArrayBuffer' }], returnType: 'Kernels',
     docs: [{ description: [`The ${p.what}: its kernels in JavaScript over the memory \`arena\` (the fallback where WebAssembly SIMD is missing).`, '', ...p.js.kernelLines.map((l, i) => `k${i} ${l}`)].join('\n') }],
     statements: p.js.jsBody,
   });
   const math = p.wasm.hostMath.map((op) => `${op}: ${HOST_MATH_CODE[op as keyof typeof HOST_MATH]}`).join(', ');
-  sf.addVariableStatement({
+  out.push({ kind: tsm.StructureKind.VariableStatement,
     declarationKind: tsm.VariableDeclarationKind.Const,
     docs: [{ description: `The ${p.what} for each backend: the JS kernels above, or the WebAssembly module (${Math.round((p.wasm.wasmBase64.length * 3) / 4)} bytes, base64).` }],
     declarations: [{
@@ -100,12 +102,12 @@ function addProgram(sf: TsMorph.SourceFile, tsm: Tsm, p: ProgramEntry): void {
   });
 }
 
-function paramTables(sf: TsMorph.SourceFile, tsm: Tsm, name: string, doc: string, entries: readonly ParamEntry[], iface: string, ifaceDoc: string): void {
-  sf.addInterface({
+function paramTables(api: Out, out: Out, tsm: Tsm, name: string, doc: string, entries: readonly ParamEntry[], iface: string, ifaceDoc: string): void {
+  api.push({ kind: tsm.StructureKind.Interface,
     name: iface, isExported: true, docs: [ifaceDoc],
     properties: entries.map((e) => ({ name: e.id, type: VIEW_TYPE[e.storage], docs: [`${shapeText(e.shape)}: ${e.doc}`] })),
   });
-  sf.addVariableStatement({
+  out.push({ kind: tsm.StructureKind.VariableStatement,
     declarationKind: tsm.VariableDeclarationKind.Const, docs: [doc],
     declarations: [{ name, initializer: `{\n${entries.map((e) => `${e.id}: [${e.offset}, ${e.length}, '${e.storage}'],`).join('\n')}\n} as const satisfies Record<string, readonly [number, number, Storage]>` }],
   });
@@ -130,33 +132,35 @@ export function buildModule(tsm: Tsm, spec: TrainerModule | ProgramModule): stri
     useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true,
     manipulationSettings: { indentationText: tsm.IndentationText.TwoSpaces, quoteKind: tsm.QuoteKind.Single },
   });
-  const header = ['/**', ...spec.title.map((l) => ` * ${l}`.trimEnd()), ' */', ''].join('\n');
-  const sf = project.createSourceFile('gradc-export.ts', header);
-  for (const t of RUNTIME_TYPES) sf.addTypeAlias({ name: t.name, type: t.type, isExported: t.exported ?? false, docs: [t.doc] });
-  sf.addVariableStatement({
+  const header = ['/**', ...spec.title.map((l) => ` * ${l}`.trimEnd()), ' */'].join('\n');
+  // The public part first (what a reader looks for), then the machinery and the kernels.
+  const api: Out = [header];
+  const out: Out = ['// ---- below: the runtime, the tables, and each program\'s kernels ----'];
+  for (const t of RUNTIME_TYPES) (t.exported ? api : out).push({ kind: tsm.StructureKind.TypeAlias, name: t.name, type: t.type, isExported: t.exported ?? false, docs: [t.doc] });
+  out.push({ kind: tsm.StructureKind.VariableStatement,
     declarationKind: tsm.VariableDeclarationKind.Const, docs: ['A tiny WebAssembly SIMD module: engines that validate it run the wasm backend.'],
     declarations: [{ name: 'SIMD_PROBE', initializer: `'${spec.simdProbe}'` }],
   });
-  sf.addVariableStatement({
+  out.push({ kind: tsm.StructureKind.VariableStatement,
     declarationKind: tsm.VariableDeclarationKind.Const, docs: ['Bytes of the memory every program runs in (weights first, then each program\'s own buffers).'],
     declarations: [{ name: 'MEMORY_BYTES', initializer: `{ js: ${spec.memoryBytes.js}, wasm: ${spec.memoryBytes.wasm} }` }],
   });
-  sf.addVariableStatement({
+  out.push({ kind: tsm.StructureKind.VariableStatement,
     declarationKind: tsm.VariableDeclarationKind.Const, docs: ['The weights (and optimizer state) at export: [byte offset, base64 bytes] (what is zero is left out: the memory starts zeroed).'],
     declarations: [{ name: 'INITIAL', type: 'readonly (readonly [number, string])[]', initializer: `[\n${spec.initial.map((i) => `[${i.offset}, '${i.base64}'],`).join('\n')}\n]` }],
   });
-  paramTables(sf, tsm, 'PARAMS', 'Where each param lives: [byte offset, length, storage].', spec.params, 'Params', 'The params, by name (copies: changing one changes nothing; use setParams).');
+  paramTables(api, out, tsm, 'PARAMS', 'Where each param lives: [byte offset, length, storage].', spec.params, 'Params', 'The params, by name (copies: changing one changes nothing; use setParams).');
   if (spec.kind === 'trainer') {
-    paramTables(sf, tsm, 'SLOTS', "Where the optimizer's state lives.", spec.slots, 'OptimizerState', "The optimizer's state, by name (copies).");
+    paramTables(api, out, tsm, 'SLOTS', "Where the optimizer's state lives.", spec.slots, 'OptimizerState', "The optimizer's state, by name (copies).");
   }
   for (const f of RUNTIME_FUNCTIONS) {
-    sf.addFunction({ name: f.name, isAsync: f.async ?? false, docs: [f.doc], parameters: f.params.map(([name, type]) => ({ name, type })), returnType: f.returns, statements: f.body });
+    out.push({ kind: tsm.StructureKind.Function, name: f.name, isAsync: f.async ?? false, docs: [f.doc], parameters: f.params.map(([name, type]) => ({ name, type })), returnType: f.returns, statements: f.body });
   }
   const programs = spec.kind === 'trainer' ? [spec.train, spec.predict, ...(spec.predictRow ? [spec.predictRow] : [])] : [spec.program];
-  for (const p of programs) addProgram(sf, tsm, p);
-  if (spec.kind === 'trainer') addTrainer(sf, spec);
-  else addProgramApi(sf, spec);
-  return sf.getFullText();
+  for (const p of programs) addProgram(out, tsm, p);
+  if (spec.kind === 'trainer') addTrainer(api, tsm, spec);
+  else addProgramApi(api, tsm, spec);
+  return project.createSourceFile('gradc-export.ts', { statements: [...api, ...out] }).getFullText();
 }
 
 const startLines = (programs: readonly ProgramEntry[], names: readonly string[]) => [
@@ -169,7 +173,7 @@ const startLines = (programs: readonly ProgramEntry[], names: readonly string[])
 const viewAs = (expr: string, q: Slot) => `(${expr} as ${VIEW_TYPE[q.storage]})`;
 const indent = (lines: readonly string[], n: number) => lines.map((l) => (l === '' ? l : ' '.repeat(n) + l)).join('\n');
 
-function addTrainer(sf: TsMorph.SourceFile, s: TrainerModule): void {
+function addTrainer(out: Out, tsm: Tsm, s: TrainerModule): void {
   const [x, t, ...scalars] = s.train.js.inputs;
   // The training step's outputs are { loss, y } (nn/train-step.ts), in that order.
   const lossAt = 0;
@@ -178,21 +182,21 @@ function addTrainer(sf: TsMorph.SourceFile, s: TrainerModule): void {
   const py = s.predict.js.outputs[0]!;
   const xType = feedType(x!);
   const yType = VIEW_TYPE[py.storage];
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'StepResult', isExported: true, docs: ['What one training step gives (`y` is a view: valid until the next step or predict).'],
     properties: [
       { name: 'loss', type: 'number', isReadonly: true, docs: ['The batch loss before this update.'] },
       { name: 'y', type: VIEW_TYPE[y.storage], isReadonly: true, docs: [`${shapeText(y.shape)}: the model's output for the batch.`] },
     ],
   });
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'TrainerOptions', isExported: true, docs: ['Options of createTrainer.'],
     properties: [
       { name: 'backend', type: 'Backend', hasQuestionToken: true, isReadonly: true, docs: ["'wasm' where WebAssembly SIMD is available (default), or 'js'."] },
       { name: 'learningRate', type: 'number | ((step: number) => number)', hasQuestionToken: true, isReadonly: true, docs: [`The rate, or a function of the step (0 for the first update); default ${s.learningRate}.`] },
     ],
   });
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'Trainer', isExported: true, docs: [`A model in training: ${s.optimizerDoc}, batches of ${s.batch}.`],
     properties: [
       { name: 'backend', type: 'Backend', isReadonly: true, docs: ['Where the kernels run.'] },
@@ -263,7 +267,7 @@ function addTrainer(sf: TsMorph.SourceFile, s: TrainerModule): void {
     '  getOptimizerState(): OptimizerState {', indent(READ_TABLE('SLOTS', 'OptimizerState').split('\n'), 4), '  },',
     '};',
   ].join('\n');
-  sf.addFunction({
+  out.push({ kind: tsm.StructureKind.Function,
     name: 'createTrainer', isExported: true, isAsync: true,
     parameters: [{ name: 'options', type: 'TrainerOptions', initializer: '{}' }], returnType: 'Promise<Trainer>',
     docs: ['A trainer starting from the weights and optimizer state at export (each call, a fresh copy).'],
@@ -271,17 +275,17 @@ function addTrainer(sf: TsMorph.SourceFile, s: TrainerModule): void {
   });
 }
 
-function addProgramApi(sf: TsMorph.SourceFile, s: ProgramModule): void {
+function addProgramApi(out: Out, tsm: Tsm, s: ProgramModule): void {
   const p = s.program.js;
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'Feeds', isExported: true, docs: ['The inputs of one run, by name.'],
     properties: p.inputs.map((i) => ({ name: i.id, type: feedType(i), isReadonly: true, docs: [feedDoc(i)] })),
   });
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'Outputs', isExported: true, docs: ['The outputs of a run: views, valid until the next run.'],
     properties: p.outputs.map((o) => ({ name: o.id, type: VIEW_TYPE[o.storage], isReadonly: true, docs: [`${shapeText(o.shape)}.`] })),
   });
-  sf.addInterface({
+  out.push({ kind: tsm.StructureKind.Interface,
     name: 'Program', isExported: true, docs: ['The compiled program, started.'],
     properties: [{ name: 'backend', type: 'Backend', isReadonly: true, docs: ['Where the kernels run.'] }],
     methods: [
@@ -312,7 +316,7 @@ function addProgramApi(sf: TsMorph.SourceFile, s: ProgramModule): void {
     '  setParams(values: Partial<Params>): void {', indent(WRITE_TABLE('PARAMS').split('\n'), 4), '  },',
     '};',
   ].join('\n');
-  sf.addFunction({
+  out.push({ kind: tsm.StructureKind.Function,
     name: 'createProgram', isExported: true, isAsync: true,
     parameters: [{ name: 'options', type: '{ readonly backend?: Backend }', initializer: '{}' }], returnType: 'Promise<Program>',
     docs: ['The program, started with the params it had at export (each call, a fresh copy).'],
