@@ -78,8 +78,9 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
     rows.forEach((_, r) => w.line(cols.map((col, c) => `${panel}[${offset(r, col)}] = ${sums[r]![c]};`).join(' ')));
   };
 
-  const block = (nRows: number) => {
-    const rows = names('i', nRows);
+  const block = (nRows: number, only = false) => {
+    // The only row of a one-row matmul is row 0: no variable at all (`x[k]`, not `x[i * 784 + k]`).
+    const rows = only ? [UNIT_VAR] : names('i', nRows);
     declare(rows, 'i');
     if (order === 'dot') {
       const full = Math.floor(N / C) * C;
@@ -111,7 +112,13 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
     vars.set(k.k.v, 'k');
     const openBatch = (d: number) => {
       if (d === k.batch.length) {
-        if (M >= R) {
+        if (style.dropUnitLoops && M === 1) {
+          block(1, true);
+        } else if (style.dropUnitLoops && M === R) {
+          // One block of rows: no loop around it.
+          w.line('const i = 0;');
+          block(R);
+        } else if (M >= R) {
           w.line('let i = 0;');
           w.block(`for (; i < ${Math.floor(M / R) * R}; i += ${R})`, () => block(R));
           if (M % R !== 0) w.block(`for (; i < ${M}; i++)`, () => block(1));
