@@ -154,6 +154,46 @@ describe('model.fit with runtime learning rates and callbacks', () => {
     expect(resumed.epochsTrained).toBe(5);
   });
 
+  it('built-in schedules round-trip through save/load exactly: a resumed run equals an uninterrupted one, bit for bit', async () => {
+    const made = [
+      () => schedules.exponentialDecay({ initialLearningRate: 0.2, decaySteps: 3, decayRate: 0.7, staircase: true }),
+      () => schedules.cosineDecay({ initialLearningRate: 0.3, decaySteps: 10, alpha: 0.05 }),
+      () => schedules.piecewiseConstant({ boundaries: [2, 5], values: [0.3, 0.1, 0.02] }),
+    ];
+    for (const schedule of made) {
+      const fresh = () => {
+        const m = mlp(8);
+        m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.momentum({ learningRate: schedule(), momentum: 0.5 }) });
+        return m;
+      };
+      const straight = fresh();
+      await straight.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 }); // 16 steps, the rate changing as it goes
+      const first = fresh();
+      const dir = join(mkdtempSync(join(tmpdir(), 'gradc-sched-')), 'm');
+      await first.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
+      await first.save(dir);
+      const back = await loadModel(dir);
+      const lr = back.learningRate as ReturnType<typeof schedule>;
+      expect(lr.config).toEqual(schedule().config);
+      for (const s of [0, 1, 4, 7, 9, 30]) expect(lr(s)).toBe(schedule()(s));
+      await back.fit(x, y, { epochs: 4, initialEpoch: back.epochsTrained, batchSize: 16, verbose: 0 });
+      expect(back.getWeights()).toEqual(straight.getWeights());
+    }
+  });
+
+  it('a learning rate given as a JS function cannot be saved: save warns once, naming the fix, and writes its current value', async () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const m = mlp(2);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.sgd({ learningRate: (step: number) => 0.1 / (1 + step) }) });
+    await m.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 }); // 4 steps: the rate is now 0.1 / 5
+    const dir = join(mkdtempSync(join(tmpdir(), 'gradc-fnrate-')), 'm');
+    await m.save(dir);
+    await m.save(dir);
+    const texts = warned.mock.calls.map((c) => String(c[0])).filter((t) => t.startsWith('model.save'));
+    expect(texts).toEqual([expect.stringMatching(/^model\.save: the learning rate is a JavaScript function, which cannot be saved; model\.json holds its current value 0\.02, so loadModel gives a constant rate\. Use a built-in schedule \(schedules\.exponentialDecay, cosineDecay or piecewiseConstant: saved and restored exactly\), or set model\.learningRate = yourSchedule again after loadModel$/)]);
+    expect((await loadModel(dir)).learningRate).toBe(0.02);
+  });
+
   it('metrics: binaryAccuracy, categoricalAccuracy, mse, mae, top-k, as Keras defines them', async () => {
     const m = mlp(5);
     m.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy', 'categoricalAccuracy', 'binaryAccuracy', 'mse', 'mae', { name: 'topKCategoricalAccuracy', k: 2 }, 'topKCategoricalAccuracy'] });

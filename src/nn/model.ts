@@ -18,6 +18,7 @@ import { checkLoss, checkLossActivation, type LossName } from './losses.js';
 import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { defaultBackend } from '../compile/compile.js';
+import { warn } from '../compile/warn.js';
 import { SharedWeights } from '../compile/weights.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
@@ -56,6 +57,8 @@ export abstract class Model implements Trainable {
   private weights: SharedWeights | null = null;
   private live: Held | null = null;
   private readonly programs = new Map<string, Held>();
+  /** The function learning rate save last warned about (once per function, not per checkpoint). */
+  private warnedRate: unknown = null;
 
   protected constructor(name: string, seed: number | undefined) {
     this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
@@ -109,6 +112,11 @@ export abstract class Model implements Trainable {
     this.requireConfig('learningRate').optimizer.learningRate = v;
   }
 
+  /** The compiled optimizer (Keras' `model.optimizer`): set its `learningRate`, `momentum` or `weightDecay` from a callback, no recompile. */
+  get optimizer(): Optimizer {
+    return this.requireConfig('optimizer').optimizer;
+  }
+
   // ---- compile ----
 
   compile(args: CompileArgs): void {
@@ -132,7 +140,7 @@ export abstract class Model implements Trainable {
     this.cfg = { loss, optimizer, metrics: metrics.names, metricFns: metrics.fns, backend };
     this.gen++;
     if (!sameStep) {
-      // The learning rate is a runtime input: only a change of loss, backend or other hyper-parameters rebuilds the steps.
+      // The learning rate, μ and λ are runtime inputs: only a change of loss, backend or another hyper-parameter rebuilds the steps.
       this.programs.clear();
       this.live = null;
       this.weights = null;
@@ -224,7 +232,7 @@ export abstract class Model implements Trainable {
 
   beginStep(held: Held): void {
     const t = ++this.steps;
-    if (held.scalarFeeds.length > 0) held.train!.plan.fill(t, this.cfg!.optimizer.rateAt(t - 1), held.scalarFeeds);
+    if (held.scalarFeeds.length > 0) this.cfg!.optimizer.fill(held.train!.plan, t, held.scalarFeeds);
   }
 
   shuffle(order: Int32Array): void {
@@ -259,6 +267,13 @@ export abstract class Model implements Trainable {
     const slotInit = cfg ? cfg.optimizer.plan(this.params, this.params).slotInit : new Map<string, number>();
     const opt = cfg?.optimizer;
     const lr = opt?.learningRate;
+    if (typeof lr === 'function' && !('config' in lr) && this.warnedRate !== lr) {
+      // A function is code: model.json can hold only the rate it gives now.
+      this.warnedRate = lr;
+      warn(`model.save: the learning rate is a JavaScript function, which cannot be saved; model.json holds its current value ${opt!.rateAt(this.steps)}, ` +
+        'so loadModel gives a constant rate. Use a built-in schedule (schedules.exponentialDecay, cosineDecay or piecewiseConstant: saved and restored exactly), ' +
+        'or set model.learningRate = yourSchedule again after loadModel');
+    }
     return {
       kind: this.kind,
       name: this.name,
