@@ -34,7 +34,7 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
     }
     return g;
   };
-  const run = (opt: ReturnType<typeof optimizers.adam>, steps: number) => {
+  const run = (opt: ReturnType<typeof optimizers.adam>, steps: number, between?: (s: number) => void) => {
     const x = input('x', [n, d]);
     const t = input('t', [n]);
     const w = param('w', [d]);
@@ -43,7 +43,10 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
     const exe = compile({ inputs: [x, t, ...step.inputs], outputs: { loss }, updates: step.updates });
     exe.setParam(w, w0);
     step.init(exe);
-    for (let s = 0; s < steps; s++) exe.run({ x: xs, t: ts, ...step.next() });
+    for (let s = 0; s < steps; s++) {
+      between?.(s);
+      exe.run({ x: xs, t: ts, ...step.next() });
+    }
     expect(step.step).toBe(steps);
     return Float64Array.from(exe.getParam(w));
   };
@@ -65,6 +68,31 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
       const st = [new Float64Array(d), new Float64Array(d)];
       for (let s = 1; s <= 4; s++) update(w, gradient(w), s, st);
       close(run(opt, 4), w);
+    }
+  });
+
+  it('momentum and adam on any graph; μ and λ changed between steps are read by the next step', () => {
+    // momentum, μ 0.9 then 0.3 from step 3
+    const mom = optimizers.momentum({ learningRate: 0.05, momentum: 0.9 });
+    const w = Float64Array.from(w0), v = new Float64Array(d);
+    for (let s = 0; s < 4; s++) {
+      const g = gradient(w), mu = s < 2 ? 0.9 : 0.3;
+      w.forEach((_, k) => { v[k] = mu * v[k]! - 0.05 * g[k]!; w[k] += v[k]!; });
+    }
+    close(run(mom, 4, (s) => { if (s === 2) mom.momentum = 0.3; }), w);
+    // adam, and adamw with λ 0.1 then 0.5 from step 2
+    for (const decay of [0, 0.1]) {
+      const opt = decay === 0 ? optimizers.adam({ learningRate: 0.05 }) : optimizers.adamw({ learningRate: 0.05, weightDecay: decay });
+      const p = Float64Array.from(w0), m1 = new Float64Array(d), v1 = new Float64Array(d);
+      for (let s = 1; s <= 3; s++) {
+        const g = gradient(p), lam = decay === 0 ? 0 : s === 1 ? 0.1 : 0.5;
+        const lrT = (0.05 * Math.sqrt(1 - 0.999 ** s)) / (1 - 0.9 ** s);
+        p.forEach((_, k) => {
+          m1[k] = 0.9 * m1[k]! + 0.1 * g[k]!; v1[k] = 0.999 * v1[k]! + 0.001 * g[k]! ** 2;
+          p[k] = p[k]! * (1 - 0.05 * lam) - (lrT * m1[k]!) / (Math.sqrt(v1[k]!) + 1e-7);
+        });
+      }
+      close(run(opt, 3, (s) => { if (s === 1 && decay > 0) opt.weightDecay = 0.5; }), p);
     }
   });
 

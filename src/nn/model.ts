@@ -361,7 +361,7 @@ export abstract class Model<P = TensorData> implements Trainable {
         if (xIn.attrs.facts.feed !== 'uint8' || bytes[i]) return;
         const what = kind === 'train' ? 'fit' : kind === 'eval' ? 'evaluate' : 'predict';
         const x = built.nInputs > 1 ? `x for input '${xIn.attrs.name}'` : 'x';
-        throw new Error(`${what}: ${x} holds floats, but the model's input '${xIn.attrs.name}' is declared { feed: 'uint8' } (bytes); pass it as { shape, data: Uint8Array } of bytes 0..255, or declare the input without feed: 'uint8'`);
+        throw new Error(`${what}: ${x} holds floats, but the model's input '${xIn.attrs.name}' is declared { feed: 'uint8' } (bytes); pass ${built.nInputs > 1 ? 'it' : 'x'} as { shape, data: Uint8Array } of bytes 0..255, or declare the input without feed: 'uint8'`);
       });
       // A plain object with a fixed set of keys (the step's own input names, never user strings):
       // V8 keeps it in fast mode, so walking it in run() allocates nothing.
