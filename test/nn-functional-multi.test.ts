@@ -116,6 +116,25 @@ describe('the functional model with several inputs and outputs', () => {
     q[0]!.data.forEach((v, i) => expect(q[1]!.data[i]).toBe(-v));
   });
 
+  it('a callback may change the loss weights during fit (the next step uses them), not the losses', async () => {
+    const d = data(6);
+    const x = [td(d.a, 2), td(d.b, 2)], y = [td(d.t1, 1), td(d.t2, 1)];
+    const m = build(3);
+    const compileWith = (w2: number) => m.compile({ loss: 'meanSquaredError', lossWeights: [1, w2], optimizer: optimizers.sgd(0.1) });
+    compileWith(1);
+    const w0 = m.getWeights();
+    await m.fit(x, y, { epochs: 3, batchSize: n, shuffle: false, verbose: 0, callbacks: { onEpochEnd: (e) => { if (e === 0) compileWith(0); } } });
+    const W = Float64Array.from(w0.get('W')!), V = Float64Array.from(w0.get('V')!);
+    for (const w2 of [1, 0, 0]) {
+      const { gW, gV } = lossAndGrad(d, W, V, w2);
+      for (let k = 0; k < 2; k++) { W[k] -= 0.1 * gW[k]!; V[k] -= 0.1 * gV[k]!; }
+    }
+    close(m.getWeights().get('W')!, W);
+    close(m.getWeights().get('V')!, V);
+    await expect(m.fit(x, [td(d.t1, 1), td(d.t2, 1)], { epochs: 2, verbose: 0, callbacks: { onEpochEnd: () => m.compile({ loss: ['meanSquaredError', null], optimizer: 'sgd' }) } }))
+      .rejects.toThrow(/fit: a callback recompiled the model with loss \["meanSquaredError",null\], but this fit checked its targets for "meanSquaredError"; change the loss between fits/);
+  });
+
   it('a single loss on one output: the other is predicted but not trained, and its own params stay put', async () => {
     const d = data(3);
     const W = param('W', [2, 1]);

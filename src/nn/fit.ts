@@ -126,7 +126,7 @@ interface EpochRun {
   last: Held | null;
   /** The model's generation the programs above belong to. */
   generation: number;
-  /** The losses this fit checked its targets for (compile's loss and weights, as JSON). */
+  /** The losses this fit checked its targets for (compile's loss, as JSON; the weights may change). */
   loss: string;
   oneHot: boolean[];
   full: number;
@@ -151,12 +151,12 @@ interface EpochRun {
 }
 
 /** Re-reads the step programs after a callback recompiled the model. */
-const lossKey = (model: Trainable) => JSON.stringify([model.config!.lossSpec, model.config!.lossWeights]);
+const lossKey = (model: Trainable) => JSON.stringify(model.config!.lossSpec);
 
 function refresh(r: EpochRun): void {
   if (r.generation === r.model.generation) return;
   if (r.generation !== -1 && lossKey(r.model) !== r.loss) {
-    throw new Error(`fit: a callback recompiled the model with loss ${JSON.stringify(r.model.config!.lossSpec)}, but this fit checked its targets for ${JSON.parse(r.loss)[0] as string}; change the loss between fits (the optimizer, learning rate and metrics may change during one)`);
+    throw new Error(`fit: a callback recompiled the model with loss ${lossKey(r.model)}, but this fit checked its targets for ${r.loss}; change the loss between fits (the optimizer, learning rate, loss weights and metrics may change during one)`);
   }
   r.generation = r.model.generation;
   r.scorers = scorersOf(r.model.config!, r.sparse);
