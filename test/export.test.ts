@@ -77,6 +77,28 @@ describe.each(['js', 'wasm'] as const)('exported trainer on %s', (backend) => {
   });
 });
 
+describe('exported trainer, every optimizer', () => {
+  // Each fills its scalar feeds (lr, Adam's lr_t, momentum's μ, AdamW's keep) as fit does.
+  it.each(['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const)('%s: 20 steps bit for bit as the JIT (js)', async (name) => {
+    const m = sequential({ seed: 5 });
+    m.add(layers.dense({ units: 8, inputDim: 6, activation: 'tanh' }));
+    m.add(layers.dense({ units: 3, activation: 'softmax' }));
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: { name, learningRate: 0.05 }, backend: 'js' });
+    const file = join(exportDir(), 'small.ts');
+    await exportModule(m, { path: file, batchSize: 8 });
+    const trainer = await (await load<{ createTrainer(o?: { backend?: 'js' }): Promise<{ step(x: Floats, t: Floats): { loss: number }; getParams(): Record<string, Float32Array> }> }>(file)).createTrainer({ backend: 'js' });
+    const x = Float32Array.from({ length: 160 * 6 }, (_, i) => Math.sin(i * 0.7));
+    const y = new Float32Array(160 * 3);
+    for (let r = 0; r < 160; r++) y[r * 3 + (x[r * 6]! > 0 ? 1 : r % 3)] = 1;
+    const ours: number[] = [];
+    for (let s = 0; s < 20; s++) ours.push(trainer.step(x.subarray(s * 48, (s + 1) * 48), y.subarray(s * 24, (s + 1) * 24)).loss);
+    const jit: number[] = [];
+    await m.fit({ shape: [160, 6], data: x }, { shape: [160, 3], data: y }, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0, callbacks: { onBatchEnd: (_b, l) => { jit.push(l.loss); } } });
+    expect(sameBits(ours, jit)).toBe(true);
+    for (const [k, w] of m.getWeights()) expect(sameBits(trainer.getParams()[k.replace('/', '_')]!, w), k).toBe(true);
+  });
+});
+
 describe('exported module, readable', () => {
   it('names buffers, prints exact constants, documents each kernel, and drops loops of one step', async () => {
     const file = join(exportDir(), 'model.ts');

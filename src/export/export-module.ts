@@ -47,7 +47,7 @@ const BACKENDS = ['js', 'wasm'] as const;
 /** The trainer's scalar feeds after x and t, per optimizer: expressions of `lr` and `steps` (the JIT's `plan.fill`). */
 const SCALAR_FILL: { readonly [N in OptimizerName]: (h: Readonly<Record<string, number>>) => string[] } = {
   sgd: () => ['lr'],
-  momentum: () => ['lr'],
+  momentum: (h) => ['lr', `${h['momentum']}`],
   rmsprop: () => ['lr'],
   adagrad: () => ['lr'],
   // lr_t = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)
@@ -114,6 +114,9 @@ export async function exportModule(what: Model | Executable, options: ExportOpti
     }
     if (typeof lr !== 'number' || !(lr > 0 && lr < Infinity)) throw new Error(`exportModule: learningRate must be a positive finite number, got ${String(lr)}`);
     const train = m.stepGraph('train', batch, true, bytes);
+    if (train.nInputs !== 1 || train.nTargets !== 1 || Object.keys(train.spec.outputs).length !== 2) {
+      throw new Error(`exportModule: the trainer takes one input and one output with a loss; this model has ${train.nInputs} inputs and ${train.nTargets} outputs with a loss (export a compiled program with exportModule(compile(…)) instead)`);
+    }
     const specs = [train.spec, m.stepGraph('predict', batch, false, bytes).spec];
     const row = m.fixedBatch === null && batch > 1;
     if (row) specs.push(m.stepGraph('predict', 1, false, bytes).spec);

@@ -429,12 +429,12 @@ export abstract class Model<P = TensorData> implements Trainable {
    * The graphs of a step as `fit` and `predict` build them, uncompiled (tools such as `gradc
    * export` compile them their own way): the spec, and for training the optimizer's plan.
    */
-  stepGraph(kind: 'train' | 'predict', batch: number, oneHot: boolean, bytes: boolean): { spec: ProgramSpec; train: TrainStep | null } {
-    const fwd: Forward = (n) => this.forward(n, bytes);
-    if (kind === 'predict') return { spec: buildPredictStep(fwd, batch), train: null };
+  stepGraph(kind: 'train' | 'predict', batch: number, oneHot: boolean, bytes: boolean): { spec: ProgramSpec; train: TrainStep | null; nInputs: number; nTargets: number } {
+    const fwd: Forward = (n) => this.forward(n, this.inputInfo.map(() => bytes));
+    if (kind === 'predict') return { ...buildPredictStep(fwd, batch), train: null };
     const cfg = this.requireConfig('stepGraph');
-    const t = buildTrainStep(fwd, this.params, cfg.loss, cfg.optimizer, batch, oneHot && cfg.loss === 'categoricalCrossentropy');
-    return { spec: t.spec, train: t };
+    const t = buildTrainStep(fwd, this.params, cfg.heads, cfg.optimizer, batch, cfg.heads.map((h) => oneHot && h.loss === 'categoricalCrossentropy'));
+    return { spec: t.spec, train: t, nInputs: t.nInputs, nTargets: t.nTargets };
   }
 
   /** The generated code of the training step, to read. */
