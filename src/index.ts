@@ -57,3 +57,6 @@ export { datasets } from './data/datasets.js';
 export { mnist, mnistDataDir, MNIST_FILES, type Mnist, type MnistOptions } from './data/mnist.js';
 export { Rng, type RngState } from './data/rng.js';
 export { toOneHot, type TensorData } from './data/tensor-data.js';
+
+// Export: ONNX (opset 17) for onnxruntime and other engines
+export { toOnnx, exportOnnx, writeOnnx, type OnnxGraph, type OnnxValueInfo, type OnnxDType, type OnnxGraphOptions, type OnnxModelOptions, type OnnxSource } from './onnx/export.js';

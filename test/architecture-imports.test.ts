@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lower'],
   ['compile'],
   ['nn'],
+  ['onnx'],
   ['cli'],
 ];
 const ENTRIES = ['src/index.ts', 'src/internals.ts'];

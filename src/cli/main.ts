@@ -14,6 +14,7 @@ import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
 import { seedDerivation } from './explain.js';
 import { exitQuietlyOnClosedPipe } from './output-paths.js';
+import { exportOnnxCommand } from './export-onnx.js';
 
 function fail(e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);
@@ -83,6 +84,26 @@ export function buildCli(): Command {
         fail(e);
       }
     });
+  // `gradc export`: --format onnx here (src/cli/export-onnx.ts); --format ts is another branch's.
+  const recipeFlags = ['hidden', 'activation', 'optimizer', 'lr', 'seed'];
+  const exportCmd = recipeOptions(program.command('export').description('export the seed MLP (or a saved model) for another engine: --format onnx writes an ONNX file of its forward graph or of one training step'))
+    .addOption(new Option('--format <format>', 'what to write').choices(['ts', 'onnx']).default('ts'))
+    .option('--out <file>', 'where to write (default for onnx: model.onnx)')
+    .option('--model <dir>', 'a model directory written by gradc train --out (default: the seed recipe, untrained)')
+    .addOption(new Option('--step <kind>', 'the forward graph, or one whole training step (params and optimizer slots in, their new values out)').choices(['predict', 'train']).default('predict'))
+    .option('--bytes', 'take the input as bytes (UINT8, MNIST pixels as they are) instead of floats');
+  exportCmd.action((o: RecipeFlags & { format: 'ts' | 'onnx'; out?: string; model?: string; step: 'predict' | 'train'; bytes?: boolean }) => {
+    try {
+      if (o.format === 'ts') throw new Error('export --format ts (standalone TypeScript) is not in this build yet; use --format onnx');
+      if (o.model !== undefined) {
+        const given = recipeFlags.filter((k) => exportCmd.getOptionValueSource(k) === 'cli');
+        if (given.length > 0) throw new Error(`--${given[0]} does not apply with --model: the saved model's own layers and optimizer are exported`);
+      }
+      exportOnnxCommand({ ...o, out: o.out ?? 'model.onnx' });
+    } catch (e) {
+      fail(e);
+    }
+  });
   return program;
 }
 

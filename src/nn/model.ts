@@ -19,7 +19,7 @@ import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { defaultBackend } from '../compile/compile.js';
 import { SharedWeights } from '../compile/weights.js';
-import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
+import { buildStepProgram, checkBackend, type Backend, type ProgramSpec, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
 import { saveModel } from './serialize.js';
 import type { CompiledConfig, Held, SaveState, Trainable, TrainStep } from './trainable.js';
@@ -376,6 +376,21 @@ export abstract class Model implements Trainable {
   /** The generated code of the training step, to read. */
   trainStepSource(batchSize = 32): string {
     return this.trainStep(batchSize).source;
+  }
+
+  /**
+   * The graph of one step for `batch` rows as `compile` takes it (with the optimizer's plan for
+   * 'train'), nothing compiled and no state changed: what exporters (`toOnnx`) read. `oneHot`
+   * defaults as in `trainStep`; `bytes`: the input fed as bytes where the model builds it.
+   */
+  stepGraph(kind: 'train' | 'eval' | 'predict', batch: number, options: { oneHot?: boolean; bytes?: boolean } = {}): { spec: ProgramSpec; train: TrainStep | null } {
+    const fwd: Forward = (n) => this.forward(n, options.bytes ?? false);
+    if (kind === 'predict') return { spec: buildPredictStep(fwd, batch), train: null };
+    const cfg = this.requireConfig('stepGraph');
+    const oneHot = options.oneHot ?? cfg.loss === 'categoricalCrossentropy';
+    if (kind === 'eval') return { spec: buildEvalStep(fwd, cfg.loss, batch, oneHot), train: null };
+    const t = buildTrainStep(fwd, this.params, cfg.loss, cfg.optimizer, batch, oneHot);
+    return { spec: t.spec, train: t };
   }
 
   /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
