@@ -1,10 +1,9 @@
 /**
  * IDX files (the MNIST format): two zero bytes, a type byte, a rank byte, then `rank`
  * big-endian uint32 dimensions, then the values in row-major order, big-endian.
- * Everything is checked against the header before a value is read.
+ * Everything is checked against the header before a value is read. Bytes in memory only: reading
+ * a file is `idx-file.ts` (Node), so the parser runs in a browser too.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
@@ -32,7 +31,7 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x0e: { type: 'float64', bytes: 8 },
 };
 
-interface Header {
+export interface Header {
   type: IdxType;
   bytes: number;
   shape: number[];
@@ -40,12 +39,12 @@ interface Header {
   dataBytes: number;
 }
 
-function fail(source: string, msg: string): never {
+export function fail(source: string, msg: string): never {
   throw new Error(`IDX ${source}: ${msg}`);
 }
 
 /** Parses and checks the header against the total byte length of the file. */
-function parseHeader(head: Uint8Array, totalBytes: number, source: string, expect: IdxExpect): Header {
+export function parseHeader(head: Uint8Array, totalBytes: number, source: string, expect: IdxExpect): Header {
   if (totalBytes < 4 || head.length < 4) fail(source, `file is ${totalBytes} bytes, too short for the 4-byte magic number`);
   if (head[0] !== 0 || head[1] !== 0) {
     fail(source, `bad magic number 0x${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')}: an IDX file starts with two zero bytes (is it gzipped, or not an IDX file?)`);
@@ -85,7 +84,7 @@ function parseHeader(head: Uint8Array, totalBytes: number, source: string, expec
   return { type: t.type, bytes: t.bytes, shape, headerBytes, dataBytes };
 }
 
-function decode(h: Header, raw: Uint8Array, count: number): IdxArray['data'] {
+export function decode(h: Header, raw: Uint8Array, count: number): IdxArray['data'] {
   if (h.type === 'uint8') return raw;
   if (h.type === 'int8') return new Int8Array(raw.buffer, raw.byteOffset, count);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -97,7 +96,7 @@ function decode(h: Header, raw: Uint8Array, count: number): IdxArray['data'] {
   }
 }
 
-function records(h: Header, expect: IdxExpect, source: string): number {
+export function records(h: Header, expect: IdxExpect, source: string): number {
   const n = h.shape[0]!;
   if (expect.limit === undefined) return n;
   if (!Number.isInteger(expect.limit) || expect.limit < 0) fail(source, `limit must be a non-negative integer, got ${expect.limit}`);
@@ -112,41 +111,6 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer', expect: IdxExpect
   const count = n * perRecord;
   const raw = bytes.slice(h.headerBytes, h.headerBytes + count * h.bytes); // a copy, aligned at offset 0
   return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decode(h, raw, count) };
-}
-
-/** Reads an IDX file from disk, reading only the records asked for (the size check covers the whole file). */
-export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
-  const source = basename(path);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    fail(source, `cannot open ${path} (${code ?? String(e)})`);
-  }
-  try {
-    const total = fstatSync(fd).size;
-    const head = new Uint8Array(Math.min(total, 4 + 4 * 255));
-    readFully(fd, head, 0, source);
-    const h = parseHeader(head, total, source, expect);
-    const n = records(h, expect, source);
-    const perRecord = h.shape.slice(1).reduce((a, b) => a * b, 1);
-    const count = n * perRecord;
-    const raw = new Uint8Array(count * h.bytes);
-    readFully(fd, raw, h.headerBytes, source);
-    return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decode(h, raw, count) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readFully(fd: number, into: Uint8Array, position: number, source: string): void {
-  let done = 0;
-  while (done < into.length) {
-    const got = readSync(fd, into, done, into.length - done, position + done);
-    if (got === 0) fail(source, `file ended early while reading (changed while being read?)`);
-    done += got;
-  }
 }
 
 /** Encodes an array as IDX bytes (used to write test files and exports). */

@@ -7,8 +7,7 @@
  * once and holds its own copy, synchronised only when another program or the user needs them.
  * The training state (optimizer step, generator, epochs) changes only through methods here.
  */
-import { randomInt } from 'node:crypto';
-import { Rng, type RngState } from '../data/rng.js';
+import { randomSeed, Rng, type RngState } from '../data/rng.js';
 import type { TensorData } from '../data/tensor-data.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { ActivationName } from './activations.js';
@@ -21,7 +20,7 @@ import { defaultBackend } from '../compile/compile.js';
 import { SharedWeights } from '../compile/weights.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
-import { saveModel } from './serialize.js';
+import { saveFiles } from './save-files.js';
 import type { CompiledConfig, Held, SaveState, Trainable, TrainStep } from './trainable.js';
 import { buildEvalStep, buildPredictStep, buildTrainStep, type Forward } from './train-step.js';
 
@@ -58,7 +57,7 @@ export abstract class Model implements Trainable {
   private readonly programs = new Map<string, Held>();
 
   protected constructor(name: string, seed: number | undefined) {
-    this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
+    this.seed = seed ?? randomSeed();
     this.rng = new Rng(this.seed);
     this.name = name;
   }
@@ -380,7 +379,7 @@ export abstract class Model implements Trainable {
 
   /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
   save(dir: string): Promise<void> {
-    return Promise.resolve().then(() => saveModel(this.saveState(), dir));
+    return Promise.resolve().then(() => saveFiles()(this.saveState(), dir));
   }
 }
 
