@@ -1,7 +1,7 @@
 /**
  * A drawn digit as MNIST prepares its digits (LeCun et al.): the ink's bounding box scaled, with its
  * aspect ratio kept, so that its longer side is 20 pixels (area-averaged, so edges come out grey),
- * then placed in a 28 × 28 field so that its centre of mass is the field's centre. Ink is 0 (none)
+ * then placed in a 28 × 28 field so that its centre of mass is at pixel (14, 14). Ink is 0 (none)
  * to 1 (full); the result is bytes 0..255, as the model was trained on. Pure arithmetic: the page
  * reads the ink from its canvas, and test/demo-digit.test.ts checks this against MNIST itself.
  */
@@ -75,14 +75,14 @@ export function toMnist(ink: Float32Array, width: number, height: number): Uint8
       scaled[j * tw + i] = acc;
     }
   }
-  // centre of mass of the scaled digit, moved to the field's centre (14, 14), staying inside
+  // centre of mass of the scaled digit, in pixel indices, moved to pixel (14, 14) as in MNIST, staying inside
   let mass = 0, mx = 0, my = 0;
   for (let j = 0; j < th; j++) {
     for (let i = 0; i < tw; i++) {
       const v = scaled[j * tw + i]!;
       mass += v;
-      mx += v * (i + 0.5);
-      my += v * (j + 0.5);
+      mx += v * i;
+      my += v * j;
     }
   }
   const clampOffset = (o: number, size: number) => Math.min(FIELD - size, Math.max(0, o));
