@@ -46,8 +46,9 @@ const t0 = performance.now();
 const outDir = join(root, 'out', 'demo');
 await buildDemo({ outDir, trainSize: TRAIN, testSize: 1000, log: (l) => console.log(`# ${l}`) });
 const { server, url } = await serveDemo({ dir: outDir, port: 0 });
-const browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox'] });
+let browser = null;
 try {
+  browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox'], timeout: 30_000 });
   console.log(`# ${found.path} (Chromium ${browser.version()}), page ${url}`);
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const problems = [];
@@ -117,12 +118,12 @@ try {
   check(problems.length === 0, `no page or console errors${problems.length ? `: ${problems.join('; ')}` : ''}`);
 
   mkdirSync(dirname(screenshot), { recursive: true });
-  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.screenshot({ path: screenshot, fullPage: true, ...(/\.jpe?g$/i.test(screenshot) ? { type: 'jpeg', quality: 80 } : {}) });
   console.log(`# screenshot: ${screenshot}`);
 } catch (e) {
   check(false, `the browser test threw: ${e.message.split('\n')[0]}`);
 } finally {
-  await browser.close();
+  await browser?.close();
   server.close();
 }
 console.log(`# ${((performance.now() - t0) / 1000).toFixed(1)} s`);
