@@ -57,7 +57,9 @@ describe('the browser entry', () => {
     });
     const code = out.outputFiles[0]!.text;
     // What a Web Worker has, and nothing of Node's.
-    const worker = { WebAssembly, console, crypto: globalThis.crypto, performance, TextEncoder, TextDecoder };
+    const printed: string[] = [];
+    const quiet = { log: (l: string) => printed.push(`log ${l}`), info: (l: string) => printed.push(`info ${l}`), warn: (l: string) => printed.push(`warn ${l}`), error: (l: string) => printed.push(`error ${l}`) };
+    const worker = { WebAssembly, console: quiet, crypto: globalThis.crypto, performance, TextEncoder, TextDecoder };
     const result = runInNewContext(`${code}
       ;(() => {
         const noNode = [typeof process, typeof require, typeof Buffer];
@@ -69,6 +71,10 @@ describe('the browser entry', () => {
         const x = { shape: [4, 2], data: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]) };
         const y = { shape: [4, 1], data: new Float32Array([0, 1, 1, 0]) };
         const before = m.evaluate(x, y).loss;
+        // a compile with its debug summary, and a run that warns (its param never set): printed on the console
+        const W = gradc.param('W', [2, 2]);
+        const exe = gradc.compile({ inputs: [], outputs: { s: gradc.sum(W) } }, { debug: 1 });
+        exe.run({});
         return m.fit(x, y, { epochs: 150, batchSize: 4, verbose: 0 }).then(() => {
           const after = m.evaluate(x, y).loss;
           return m.save('somewhere').then(() => 'saved', (e) => e.message).then((saveError) => ({
@@ -84,5 +90,7 @@ describe('the browser entry', () => {
     expect(r.after).toBeLessThan(r.before / 4);
     expect(r.saveError).toMatch(/no file system.*getWeights/);
     expect(Number.isInteger(r.seeded) && r.seeded >= 0 && r.seeded < 2 ** 32).toBe(true);
+    expect(printed.filter((l) => /^info gradc compile \(wasm\)/.test(l))).toHaveLength(1);
+    expect(printed.filter((l) => /^warn GradcWarning: run: param 'W' never set/.test(l))).toHaveLength(1);
   });
 });

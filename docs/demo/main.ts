@@ -148,7 +148,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('epoch-log').innerHTML = '';
       logEpoch(`before training: test accuracy ${(m.testAcc * 100).toFixed(1)}%, loss ${m.testLoss.toFixed(3)}`);
       training = false; frames = 0; longestGap = 0; lastFrame = 0; trainStart = 0;
-      setState('training', `training on ${m.backend}…`);
+      setState('training', `training on ${m.backend} (${m.requested === 'auto' ? (m.backend === 'wasm' ? 'this browser has WebAssembly SIMD' : 'no WebAssembly SIMD here') : 'as asked'})…`);
       break;
     }
     case 'losses':

@@ -1,7 +1,7 @@
 /** Reading IDX files from disk (Node): only the records asked for are read. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { decode, fail, parseHeader, records, type IdxArray, type IdxExpect } from './idx.js';
+import { decodeIdx, idxError, idxRecords, parseIdxHeader, type IdxArray, type IdxExpect } from './idx.js';
 
 /** Reads an IDX file from disk, reading only the records asked for (the size check covers the whole file). */
 export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
@@ -11,19 +11,19 @@ export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
     fd = openSync(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    fail(source, `cannot open ${path} (${code ?? String(e)})`);
+    idxError(source, `cannot open ${path} (${code ?? String(e)})`);
   }
   try {
     const total = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(total, 4 + 4 * 255));
     readFully(fd, head, 0, source);
-    const h = parseHeader(head, total, source, expect);
-    const n = records(h, expect, source);
+    const h = parseIdxHeader(head, total, source, expect);
+    const n = idxRecords(h, expect, source);
     const perRecord = h.shape.slice(1).reduce((a, b) => a * b, 1);
     const count = n * perRecord;
     const raw = new Uint8Array(count * h.bytes);
     readFully(fd, raw, h.headerBytes, source);
-    return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decode(h, raw, count) };
+    return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decodeIdx(h, raw, count) };
   } finally {
     closeSync(fd);
   }
@@ -33,7 +33,7 @@ function readFully(fd: number, into: Uint8Array, position: number, source: strin
   let done = 0;
   while (done < into.length) {
     const got = readSync(fd, into, done, into.length - done, position + done);
-    if (got === 0) fail(source, `file ended early while reading (changed while being read?)`);
+    if (got === 0) idxError(source, `file ended early while reading (changed while being read?)`);
     done += got;
   }
 }
