@@ -65,7 +65,7 @@ function gradcSystem(backend) {
   return {
     label: `gradc ${backend}`,
     step() {
-      plan.fill(t + 1, opt.rateAt(t), scalars);
+      opt.fill(plan, t + 1, scalars);
       feeds.x = xs[t % NB];
       feeds.target = ts[t % NB];
       t++;
@@ -90,7 +90,7 @@ async function ortSystem(k) {
   return {
     label: `onnxruntime ${k}t`,
     async step() {
-      plan.fill(t + 1, opt.rateAt(t), scalars);
+      opt.fill(plan, t + 1, scalars);
       feeds.x = new ort.Tensor('float32', xs[t % NB], [BATCH, 784]);
       feeds.target = new ort.Tensor('float32', ts[t % NB], [BATCH, 10]);
       plan.scalars.forEach((sc, i) => (feeds[sc.attrs.name] = new ort.Tensor('float32', scalars[i], [])));

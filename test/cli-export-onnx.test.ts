@@ -5,13 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layers, loadModel, sequential } from 'gradc';
 import { ort } from './helpers/onnxruntime.js';
 import { session, worst } from './helpers/onnx-run.js';
+import { decodeOnnx, dimsOf, type DecodedValue } from './helpers/onnx-decode.js';
 
-const { onnx } = onnxProto;
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'gradc.js');
 
@@ -37,9 +36,8 @@ function gradc(args: string[], cwd: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const graphOf = (file: string) => onnx.ModelProto.decode(readFileSync(file)).graph!;
-const sig = (vs: { name: string; type?: { tensorType?: { elemType?: number | null; shape?: { dim?: { dimValue?: unknown }[] | null } | null } | null } | null }[]) =>
-  vs.map((v) => `${v.name} [${v.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue)).join(',')}] ${v.type!.tensorType!.elemType}`);
+const graphOf = (file: string) => decodeOnnx(new Uint8Array(readFileSync(file))).graph;
+const sig = (vs: DecodedValue[]) => vs.map((v) => `${v.name} [${dimsOf(v).join(',')}] ${v.type.tensorType.elemType}`);
 
 describe('gradc export --format onnx (subprocess)', () => {
   it('writes the seed recipe\'s forward graph by default: x [32,784] → y [32,10]', () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadModelSync } from '../nn/load.js';
 import type { Model } from '../nn/model.js';
-import { writeOnnx } from '../onnx/export.js';
+import { writeOnnx } from '../onnx/write.js';
 import { checkOutFile } from './output-paths.js';
 import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 
@@ -35,7 +35,7 @@ export function exportOnnxCommand(o: ExportOnnxOptions, print: (line: string) =>
   const out = checkOutFile(o.out, '--out', 'model.onnx');
   const dir = o.model === undefined ? null : checkModelDir(o.model);
   const started = Date.now();
-  const model: Model = dir === null ? seedModel(o) : loadModelSync(dir);
+  const model: Model<unknown> = dir === null ? seedModel(o) : loadModelSync(dir);
   if (o.step === 'train' && model.config === null) throw new Error(`--step train: the model in ${o.model} was saved without training settings (loss, optimizer); export --step predict, or save it after compile`);
   mkdirSync(dirname(out), { recursive: true });
   const g = writeOnnx(out, model, { step: o.step, batchSize: o.batchSize, bytes: o.bytes ?? false });

@@ -6,11 +6,11 @@
  *   toOnnx(model, { step: 'train' })                      one whole training step, as a plain inference graph:
  *       params and optimizer slots are inputs, their new values outputs
  * The graph is simplified first, as `compile` does, so the file holds what gradc's kernels compute.
+ * No Node import here (the browser entry exports it); writing a file is write.ts.
  */
 import { checkSpec } from '../compile/spec.js';
 import type { CompileSpec } from '../compile/spec.js';
 import { simplifyRoots } from '../compile/simplify.js';
-import { writeFileAtomic } from '../data/atomic-file.js';
 import { GraphError } from '../graph/errors.js';
 import type { Tensor } from '../graph/tensor.js';
 import { Model } from '../nn/model.js';
@@ -37,15 +37,15 @@ export interface OnnxModelOptions {
   step?: 'predict' | 'train';
   /** Rows per run (shapes in gradc are static): the model's fixed batch, else 32. */
   batchSize?: number;
-  /** Targets' rows are one-hot (a fact the simplifier uses; default: for categoricalCrossentropy, as fit does). */
-  oneHot?: boolean;
-  /** The input fed as bytes (UINT8, cast to float in the graph) where the model builds its input. */
-  bytes?: boolean;
+  /** Targets' rows are one-hot (a fact the simplifier uses; default: for categoricalCrossentropy, as fit does); one flag, or one per output with a loss. */
+  oneHot?: boolean | readonly boolean[];
+  /** The input fed as bytes (UINT8, cast to float in the graph) where the model builds its input; one flag, or one per input. */
+  bytes?: boolean | readonly boolean[];
   simplify?: boolean;
   name?: string;
 }
 
-export type OnnxSource = CompileSpec | Model;
+export type OnnxSource = CompileSpec | Model<unknown>;
 
 const MODEL_KEYS = ['step', 'batchSize', 'oneHot', 'bytes', 'simplify', 'name'];
 const GRAPH_KEYS = ['params', 'simplify', 'name'];
@@ -91,14 +91,40 @@ function fromSpec(spec: CompileSpec, values: ReadonlyMap<string, Float32Array | 
   });
 }
 
-function fromModel(model: Model, o: OnnxModelOptions, rules: OnnxRuleTable): OnnxGraph {
+/**
+ * A model with several outputs: each output under the model's own name (gradc's programs key them
+ * y, y1, …) and each head's loss as `loss/<output name>`; one output stays `y`, as predict's.
+ */
+function outputsByName(model: Model<unknown>, outputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  const outs = model.outputInfo;
+  if (outs.length <= 1) return { ...outputs };
+  const heads = model.config?.heads ?? [];
+  const renamed = new Map<string, Tensor>();
+  // an output named like another (`loss`) gets `_2`: no key is lost
+  const put = (name: string, t: Tensor): void => {
+    let k = name;
+    for (let i = 2; renamed.has(k); i++) k = `${name}_${i}`;
+    renamed.set(k, t);
+  };
+  for (const [key, t] of Object.entries(outputs)) {
+    const y = /^y(\d*)$/.exec(key), l = /^loss(\d+)$/.exec(key);
+    if (y) put(outs[Number(y[1] || 0)]!.name, t);
+    else if (l) put(`loss/${outs[heads[Number(l[1])]!.output]!.name}`, t);
+    else put(key, t);
+  }
+  return Object.fromEntries(renamed);
+}
+
+function fromModel(model: Model<unknown>, o: OnnxModelOptions, rules: OnnxRuleTable): OnnxGraph {
   checkKeys(o, MODEL_KEYS, 'a model');
   const step = o.step ?? 'predict';
   if (step !== 'predict' && step !== 'train') throw new GraphError('toOnnx', `step must be 'predict' or 'train', got ${JSON.stringify(step)}`);
   const batch = o.batchSize ?? model.fixedBatch ?? 32;
   if (!Number.isInteger(batch) || batch < 1) throw new GraphError('toOnnx', `batchSize must be a positive integer, got ${String(batch)}`);
   if (model.fixedBatch !== null && batch !== model.fixedBatch) throw new GraphError('toOnnx', `the model's graph is built for batches of ${model.fixedBatch} rows; pass batchSize ${model.fixedBatch} or leave it out`);
-  const { spec, train } = model.stepGraph(step, batch, { oneHot: o.oneHot, bytes: o.bytes });
+  const built = model.stepGraph(step, batch, { oneHot: o.oneHot, bytes: o.bytes });
+  const { train } = built;
+  const spec = { ...built.spec, outputs: outputsByName(model, built.spec.outputs) };
   // current weights (and, for a training step, the optimizer slots) by name
   const values = new Map<string, Float32Array | Float64Array>(train ? model.saveState().tensors.map((t) => [t.name, t.value] as const) : model.getWeights());
   const metadata: Record<string, string> = { 'gradc.model': model.name, 'gradc.step': step, 'gradc.batch': String(batch) };
@@ -122,24 +148,15 @@ export function exportOnnxWith(source: OnnxSource, options: OnnxGraphOptions | O
 }
 
 /** The ONNX model and its signature: input and output names, shapes, dtypes, and the training state's input → output pairs. */
-export function exportOnnx(model: Model, options?: OnnxModelOptions): OnnxGraph;
+export function exportOnnx(model: Model<unknown>, options?: OnnxModelOptions): OnnxGraph;
 export function exportOnnx(graph: CompileSpec, options?: OnnxGraphOptions): OnnxGraph;
 export function exportOnnx(source: OnnxSource, options: OnnxGraphOptions | OnnxModelOptions = {}): OnnxGraph {
   return exportOnnxWith(source, options, onnxRules);
 }
 
 /** The ONNX model's bytes (a serialized ModelProto). */
-export function toOnnx(model: Model, options?: OnnxModelOptions): Uint8Array;
+export function toOnnx(model: Model<unknown>, options?: OnnxModelOptions): Uint8Array;
 export function toOnnx(graph: CompileSpec, options?: OnnxGraphOptions): Uint8Array;
 export function toOnnx(source: OnnxSource, options: OnnxGraphOptions | OnnxModelOptions = {}): Uint8Array {
   return exportOnnxWith(source, options, onnxRules).bytes;
-}
-
-/** Exports and writes the file atomically (readers see the old file or the whole new one); returns the signature. */
-export function writeOnnx(path: string, model: Model, options?: OnnxModelOptions): OnnxGraph;
-export function writeOnnx(path: string, graph: CompileSpec, options?: OnnxGraphOptions): OnnxGraph;
-export function writeOnnx(path: string, source: OnnxSource, options: OnnxGraphOptions | OnnxModelOptions = {}): OnnxGraph {
-  const g = exportOnnxWith(source, options, onnxRules);
-  writeFileAtomic(path, g.bytes);
-  return g;
 }
