@@ -383,7 +383,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target,
     ...(shared ? { region: regionOf(shared, checked.params) } : {}) });
   const t4 = performance.now();
-  const exe = new KernelExecutable(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
+  const exe = new KernelExecutable(low.program, { backend, checked: level >= 1, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
 
   // Views of params, outputs and constants (made again when shared weights move memory).
   const views = (x: KernelExecutable) => {
