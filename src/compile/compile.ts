@@ -218,12 +218,18 @@ export class Executable {
   setParam(p: Tensor | string, data: ArrayLike<number> | ((index: number) => number)): void {
     const { view, node } = this.param(p, 'setParam');
     if (typeof data === 'function') {
-      for (let i = 0; i < view.length; i++) {
+      // One call per index, written as checked; a bad value puts the old contents back (never half-written).
+      const before = view.slice();
+      for (let i = 0, n = view.length; i < n; i++) {
         const v = data(i);
-        if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
-        if (!Number.isFinite(v)) throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${v} at index ${i}; params must be finite numbers`);
+        // v − v is 0 exactly for finite numbers (NaN for NaN and ±Infinity): no call per value.
+        if (typeof v !== 'number' || v - v !== 0) {
+          view.set(before);
+          if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
+          throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${v} at index ${i}; params must be finite numbers`);
+        }
+        view[i] = v;
       }
-      for (let i = 0; i < view.length; i++) view[i] = data(i);
       this.unset.delete(this.nameOf(node));
       return;
     }
@@ -233,10 +239,11 @@ export class Executable {
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    for (let i = 0; i < data.length; i++) {
+    for (let i = 0, n = data.length; i < n; i++) {
       const v = data[i];
+      if (typeof v === 'number' && v - v === 0) continue; // finite
       if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
-      if (!Number.isFinite(v)) throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
     }
     view.set(data);
     this.unset.delete(this.nameOf(node));
