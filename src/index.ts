@@ -38,7 +38,8 @@ export { SharedWeights } from './compile/weights.js';
 // Models and training (Keras/tfjs style)
 export { sequential, Sequential, type SequentialOptions, type CompileArgs } from './nn/sequential.js';
 export { Model } from './nn/model.js';
-export { model, FunctionalModel, type FunctionalOptions } from './nn/functional.js';
+export { model, FunctionalModel, type FunctionalOptions, type GraphOptions, type ApplyOptions, type NamedApplyOptions, type Outputs, type Prediction } from './nn/functional.js';
+export type { LossSpec } from './nn/losses.js';
 export { layers, type BuiltLayer, type DenseConfig, type DenseSpec, type LayerSpec, type RescalingConfig, type RescalingSpec } from './nn/layers.js';
 export * as initializers from './nn/initializers.js';
 export { optimizers, Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerStep, type OptimizerPlan } from './nn/optimizers.js';

@@ -8,7 +8,7 @@ import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { topoSort } from '../graph/topo.js';
-import { checkOneHotRows } from '../eval/feeds.js';
+import { checkOneHotRows, didYouMean } from '../eval/feeds.js';
 import { labelDepths } from '../lower/labels.js';
 import { lower } from '../lower/lower.js';
 import { schedule } from '../schedule/fusion.js';
@@ -346,7 +346,7 @@ export class Executable {
 
   private unknownFeed(feeds: Readonly<Record<string, unknown>>): never {
     const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
-    throw new GraphError('run', `feed '${extra[0]}' is not an input of this program; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
+    throw new GraphError('run', `feed '${extra[0]}' is not an input of this program${didYouMean(extra[0]!, [...this.inputNames, ...this.paramNames])}; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
   }
 }
 
