@@ -18,7 +18,7 @@ const vec = (items: readonly (readonly number[])[]): number[] => {
 const section = (id: number, body: readonly number[]): number[] => append(append([id], uleb(body.length)), body);
 const types = (ts: readonly ValType[]): number[] => [...uleb(ts.length), ...ts.map((t) => VALTYPE_CODE[t])];
 
-export function encodeModule(m: ModuleView): Uint8Array {
+export function encodeModule(m: ModuleView): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (m.types.length) append(out, section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
   const imports: number[][] = [];

@@ -134,7 +134,7 @@ export class WasmModule {
   }
 
   /** The binary module. */
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return encodeModule(this.view());
   }
 

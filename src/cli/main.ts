@@ -14,6 +14,10 @@ import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
 import { seedDerivation } from './explain.js';
 import { exitQuietlyOnClosedPipe } from './output-paths.js';
+import { installSaveFiles } from '../nn/save-files.js';
+import { saveModel } from '../nn/serialize.js';
+
+installSaveFiles(saveModel); // `gradc train --out` saves the model: Node's files
 
 function fail(e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);

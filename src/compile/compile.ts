@@ -93,6 +93,9 @@ export function defaultBackend(): Backend {
   return wasmSimdAvailable() ? 'wasm' : 'js';
 }
 
+/** The key of `Executable`'s unchecked run, for src/nn's batch loops (their data is checked once, up front). */
+export const runPrechecked: unique symbol = Symbol('runPrechecked');
+
 export class Executable {
   readonly backend: Backend;
   readonly kernels: readonly KernelReport[];
@@ -188,6 +191,15 @@ export class Executable {
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
     if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
+    return this[runPrechecked](feeds);
+  }
+
+  /**
+   * `run` past the feed checks: for a caller that checked the data its feeds are drawn from
+   * (fit checks x and y once, then gathers every batch from them). Not in the public API.
+   */
+  [runPrechecked](feeds: Readonly<Record<string, FeedValue>>): Outputs {
+    const n = this.inputNames.length;
     const shared = this.shared;
     if (shared !== undefined) {
       if (shared.generation !== shared.weights.generation) {

@@ -7,8 +7,7 @@
  * once and holds its own copy, synchronised only when another program or the user needs them.
  * The training state (optimizer step, generator, epochs) changes only through methods here.
  */
-import { randomInt } from 'node:crypto';
-import { Rng, type RngState } from '../data/rng.js';
+import { randomSeed, Rng, type RngState } from '../data/rng.js';
 import type { TensorData } from '../data/tensor-data.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { ActivationName } from './activations.js';
@@ -22,7 +21,7 @@ import { warn } from '../compile/warn.js';
 import { SharedWeights } from '../compile/weights.js';
 import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
-import { saveModel } from './serialize.js';
+import { saveFiles } from './save-files.js';
 import type { CompiledConfig, Head, Held, InputInfo, OutputInfo, SaveState, Trainable, TrainStep } from './trainable.js';
 import { buildEvalStep, buildPredictStep, buildTrainStep, type Forward } from './train-step.js';
 
@@ -68,7 +67,7 @@ export abstract class Model<P = TensorData> implements Trainable {
   private warnedRate: unknown = null;
 
   protected constructor(name: string, seed: number | undefined) {
-    this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
+    this.seed = seed ?? randomSeed();
     this.rng = new Rng(this.seed);
     this.name = name;
   }
@@ -432,7 +431,7 @@ export abstract class Model<P = TensorData> implements Trainable {
 
   /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
   save(dir: string): Promise<void> {
-    return Promise.resolve().then(() => saveModel(this.saveState(), dir));
+    return Promise.resolve().then(() => saveFiles()(this.saveState(), dir));
   }
 }
 
