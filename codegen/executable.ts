@@ -39,6 +39,12 @@ export interface BuildOptions {
    * size. For `wasm` it must be a WebAssembly.Memory.
    */
   readonly memory?: ArrayBuffer | WebAssembly.Memory | ((bytes: number) => ArrayBuffer | WebAssembly.Memory);
+  /**
+   * wasm: run the operand-type checker on every instruction as the module is built (errors name
+   * the kernel's function and the instruction). Off by default: the module is validated by
+   * `new WebAssembly.Module` anyway, and a module it rejects is built again checked.
+   */
+  readonly checked?: boolean;
 }
 
 const VIEWS: Readonly<Record<Storage, new (b: ArrayBuffer, offset: number, length: number) => View>> = {
@@ -84,7 +90,7 @@ export class Executable {
         ? new WebAssembly.Memory({ initial: wasmPages(this.plan.memoryBytes), maximum: wasmPages(this.plan.memoryBytes) })
         : undefined;
     this.arena = this.memory ? this.memory.buffer : (given as ArrayBuffer | undefined) ?? new ArrayBuffer(this.plan.memoryBytes);
-    const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!) : buildJs(this.plan, this.arena);
+    const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!, options.checked ?? false) : buildJs(this.plan, this.arena);
     this.built = built;
     this.runAll = built.run;
     this.kernelFns = built.kernels;

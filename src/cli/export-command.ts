@@ -1,7 +1,8 @@
 /**
  * `gradc export`: the seed recipe's model (or a saved one, `--model <dir>` as `gradc train --out`
  * writes it) as one standalone TypeScript module of its training step and prediction
- * (src/export). `--format onnx` belongs to the ONNX export and is not in this build.
+ * (src/export). `--format onnx` is the ONNX export's (src/cli/export-onnx.ts); src/cli/main.ts
+ * dispatches on the format.
  */
 import { join } from 'node:path';
 import { exportModule } from '../export/export-module.js';
@@ -11,18 +12,15 @@ import { checkOutDir, checkOutFile } from './output-paths.js';
 import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 
 export const EXPORT_FORMATS = ['ts', 'onnx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportCommandOptions extends Omit<RecipeOptions, 'backend'> {
   out: string;
-  format: ExportFormat;
   model?: string;
   batchSize: number;
   features: 'uint8' | 'float32';
 }
 
 export async function exportCommand(o: ExportCommandOptions, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<{ file: string }> {
-  if (o.format !== 'ts') throw new Error(`--format ${o.format}: this build exports TypeScript only (--format ts); ONNX export is not in it`);
   // The output path first: a bad one costs nothing.
   const file = o.out.endsWith('.ts') ? checkOutFile(o.out, '--out') : join(checkOutDir(o.out), 'model.ts');
   if (o.model !== undefined && o.model.trim() === '') throw new Error('--model is empty; pass the directory gradc train --out wrote, e.g. --model gradc-model');

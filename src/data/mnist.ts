@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readIdx } from './idx.js';
+import { readIdx } from './idx-file.js';
 import { toOneHot, type TensorData } from './tensor-data.js';
 
 export interface MnistOptions {

@@ -113,13 +113,14 @@ export async function exportModule(what: Model | Executable, options: ExportOpti
       lr = opt.learningRate;
     }
     if (typeof lr !== 'number' || !(lr > 0 && lr < Infinity)) throw new Error(`exportModule: learningRate must be a positive finite number, got ${String(lr)}`);
-    const train = m.stepGraph('train', batch, true, bytes);
-    if (train.nInputs !== 1 || train.nTargets !== 1 || Object.keys(train.spec.outputs).length !== 2) {
-      throw new Error(`exportModule: the trainer takes one input and one output with a loss; this model has ${train.nInputs} inputs and ${train.nTargets} outputs with a loss (export a compiled program with exportModule(compile(…)) instead)`);
+    const train = m.stepGraph('train', batch, { bytes });
+    const nInputs = m.inputInfo.length, nTargets = cfg.heads.length;
+    if (nInputs !== 1 || nTargets !== 1 || Object.keys(train.spec.outputs).length !== 2) {
+      throw new Error(`exportModule: the trainer takes one input and one output with a loss; this model has ${nInputs} inputs and ${nTargets} outputs with a loss (export a compiled program with exportModule(compile(…)) instead)`);
     }
-    const specs = [train.spec, m.stepGraph('predict', batch, false, bytes).spec];
+    const specs = [train.spec, m.stepGraph('predict', batch, { bytes }).spec];
     const row = m.fixedBatch === null && batch > 1;
-    if (row) specs.push(m.stepGraph('predict', 1, false, bytes).spec);
+    if (row) specs.push(m.stepGraph('predict', 1, { bytes }).spec);
     const exes = compileBoth(specs);
     const texts = (i: number) => ({ js: programText(partsOf(exes.js[i]!), ids), wasm: programText(partsOf(exes.wasm[i]!), ids) });
     const entries: ProgramEntry[] = specs.map((_, i) => ({ constName: ENTRY[i]![0], fnName: ENTRY[i]![1], what: ENTRY[i]![2], ...texts(i) }));

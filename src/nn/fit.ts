@@ -180,7 +180,7 @@ function trainBatches(r: EpochRun, b0: number, batches: number): number {
     for (let i = 0; i < x.length; i++) gatherRows(x[i]!, width[i]!, held.xs[i]!, order, b * r.batchSize, rows);
     for (let i = 0; i < y.length; i++) gatherRows(y[i]!, yWidth[i]!, held.targets[i]!, order, b * r.batchSize, rows);
     model.beginStep(held);
-    const out = held.program.run(held.feeds);
+    const out = held.program.runPrechecked(held.feeds);
     model.trained(held);
     const loss = out['loss']![0]!;
     acc[0] += loss * rows;

@@ -51,7 +51,7 @@ export function predictRows(model: Trainable, xIn: unknown, batchSize: number | 
     const rows = Math.min(bs, n - from);
     const held = model.program('predict', rows, false, bytes);
     for (let i = 0; i < xs.length; i++) gatherRows(xs[i]!.data, model.inputInfo[i]!.width, held.xs[i]!, null, from, rows);
-    const res = held.program.run(held.feeds);
+    const res = held.program.runPrechecked(held.feeds);
     model.outputInfo.forEach((o, j) => {
       const y = res[outputKey(j)]!, out = outs[j]!;
       for (let i = 0; i < rows * o.units; i++) out[from * o.units + i] = y[i]!;
@@ -111,7 +111,7 @@ export function evaluateRange(model: Trainable, xs: readonly Features[], ys: rea
     const held = model.program('eval', rows, oneHot, bytes);
     for (let i = 0; i < xs.length; i++) gatherRows(xs[i]!.data, inputs[i]!.width, held.xs[i]!, null, from, rows);
     for (let t = 0; t < ys.length; t++) gatherRows(ys[t]!.data, yWidths[t]!, held.targets[t]!, null, from, rows);
-    const out = held.program.run(held.feeds);
+    const out = held.program.runPrechecked(held.feeds);
     lossSum += out['loss']![0]! * rows;
     for (let m = 0; m < sc.length; m++) sums[m] += scoreBatch(sc[m]!, out, held.targets, rows);
   }

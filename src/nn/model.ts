@@ -7,8 +7,7 @@
  * once and holds its own copy, synchronised only when another program or the user needs them.
  * The training state (optimizer step, generator, epochs) changes only through methods here.
  */
-import { randomInt } from 'node:crypto';
-import { Rng, type RngState } from '../data/rng.js';
+import { randomSeed, Rng, type RngState } from '../data/rng.js';
 import type { TensorData } from '../data/tensor-data.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { ActivationName } from './activations.js';
@@ -22,7 +21,7 @@ import { warn } from '../compile/warn.js';
 import { SharedWeights } from '../compile/weights.js';
 import { buildStepProgram, checkBackend, type Backend, type ProgramSpec, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
-import { saveModel } from './serialize.js';
+import { saveFiles } from './save-files.js';
 import type { CompiledConfig, Head, Held, InputInfo, OutputInfo, SaveState, Trainable, TrainStep } from './trainable.js';
 import { buildEvalStep, buildPredictStep, buildTrainStep, type Forward } from './train-step.js';
 
@@ -68,7 +67,7 @@ export abstract class Model<P = TensorData> implements Trainable {
   private warnedRate: unknown = null;
 
   protected constructor(name: string, seed: number | undefined) {
-    this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
+    this.seed = seed ?? randomSeed();
     this.rng = new Rng(this.seed);
     this.name = name;
   }
@@ -425,26 +424,33 @@ export abstract class Model<P = TensorData> implements Trainable {
     return this.program('train', batchSize, cfg.heads.map((h) => oneHot && h.loss === 'categoricalCrossentropy'), bytes).program;
   }
 
-  /**
-   * The graphs of a step as `fit` and `predict` build them, uncompiled (tools such as `gradc
-   * export` compile them their own way): the spec, and for training the optimizer's plan.
-   */
-  stepGraph(kind: 'train' | 'predict', batch: number, oneHot: boolean, bytes: boolean): { spec: ProgramSpec; train: TrainStep | null; nInputs: number; nTargets: number } {
-    const fwd: Forward = (n) => this.forward(n, this.inputInfo.map(() => bytes));
-    if (kind === 'predict') return { ...buildPredictStep(fwd, batch), train: null };
-    const cfg = this.requireConfig('stepGraph');
-    const t = buildTrainStep(fwd, this.params, cfg.heads, cfg.optimizer, batch, cfg.heads.map((h) => oneHot && h.loss === 'categoricalCrossentropy'));
-    return { spec: t.spec, train: t, nInputs: t.nInputs, nTargets: t.nTargets };
-  }
-
   /** The generated code of the training step, to read. */
   trainStepSource(batchSize = 32): string {
     return this.trainStep(batchSize).source;
   }
 
+  /**
+   * The graph of one step for `batch` rows as `compile` takes it (with the optimizer's plan for
+   * 'train'), nothing compiled and no state changed: what exporters (`toOnnx`) read. `oneHot`
+   * (one flag, or one per output with a loss) defaults as in `fit`: the categoricalCrossentropy
+   * heads; `bytes` (one flag, or one per input): fed as bytes where the model builds its input.
+   */
+  stepGraph(kind: 'train' | 'eval' | 'predict', batch: number, options: { oneHot?: boolean | readonly boolean[]; bytes?: boolean | readonly boolean[] } = {}): { spec: ProgramSpec; train: TrainStep | null } {
+    const bytesIn = options.bytes ?? false;
+    const bytes = typeof bytesIn === 'boolean' ? this.inputInfo.map(() => bytesIn) : bytesIn;
+    const fwd: Forward = (n) => this.forward(n, bytes);
+    if (kind === 'predict') return { spec: buildPredictStep(fwd, batch).spec, train: null };
+    const cfg = this.requireConfig('stepGraph');
+    const oneHotIn = options.oneHot;
+    const oneHot = oneHotIn === undefined ? cfg.heads.map((h) => h.loss === 'categoricalCrossentropy') : typeof oneHotIn === 'boolean' ? cfg.heads.map(() => oneHotIn) : oneHotIn;
+    if (kind === 'eval') return { spec: buildEvalStep(fwd, cfg.heads, batch, oneHot).spec, train: null };
+    const t = buildTrainStep(fwd, this.params, cfg.heads, cfg.optimizer, batch, oneHot);
+    return { spec: t.spec, train: t };
+  }
+
   /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
   save(dir: string): Promise<void> {
-    return Promise.resolve().then(() => saveModel(this.saveState(), dir));
+    return Promise.resolve().then(() => saveFiles()(this.saveState(), dir));
   }
 }
 
