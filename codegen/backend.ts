@@ -4,6 +4,8 @@ export interface BuiltKernels {
   readonly source: string;
   /** The binary module (wasm). */
   readonly bytes?: Uint8Array;
+  /** The host functions the binary module imports from `math` (wasm: f64 transcendentals), by op name. */
+  readonly hostMath?: readonly string[];
   readonly run: () => void;
   readonly kernels: readonly (() => void)[];
   readonly functionNames: readonly string[];

@@ -290,13 +290,17 @@ export function children(e: Expr): readonly Expr[] {
   return out;
 }
 
-/** All nodes reachable from `roots`, children before parents (ascending id). Iterative. */
-export function reachable(roots: Iterable<Expr>): Expr[] {
+/**
+ * All nodes reachable from `roots`, children before parents (ascending id). Iterative. With
+ * `done`, nodes it accepts are left out and not looked below (e.g. those a memo already holds,
+ * when everything below a memoized node is memoized too).
+ */
+export function reachable(roots: Iterable<Expr>, done?: (e: Expr) => boolean): Expr[] {
   const seen = new Map<number, Expr>();
   const stack: Expr[] = Array.isArray(roots) ? roots.slice() : [...roots];
   while (stack.length > 0) {
     const e = stack.pop()!;
-    if (seen.has(e.id)) continue;
+    if (seen.has(e.id) || (done !== undefined && done(e))) continue;
     seen.set(e.id, e);
     for (let i = 0, n = childCount(e); i < n; i++) stack.push(child(e, i));
   }
@@ -365,8 +369,7 @@ function storageOfLoad(e: Expr & { kind: 'load' }): Storage {
 /** `e` built again in `pool` from its leaves up (iterative; `memo` maps old nodes to new). */
 function rebuildInto(pool: ExprPool, root: Expr, memo: Map<Expr, Expr>): Expr {
   if (pool.owns(root)) return root;
-  for (const e of reachable([root])) {
-    if (memo.has(e)) continue;
+  for (const e of reachable([root], (x) => memo.has(x))) {
     let n: Expr;
     switch (e.kind) {
       case 'const': n = pool.c(e.value, e.dtype); break;

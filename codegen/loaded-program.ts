@@ -40,6 +40,12 @@ export interface BuildOptions {
    * size. For `wasm` it must be a WebAssembly.Memory.
    */
   readonly memory?: ArrayBuffer | WebAssembly.Memory | ((bytes: number) => ArrayBuffer | WebAssembly.Memory);
+  /**
+   * wasm: run the operand-type checker on every instruction as the module is built (errors name
+   * the kernel's function and the instruction). Off by default: the module is validated by
+   * `new WebAssembly.Module` anyway, and a module it rejects is built again checked.
+   */
+  readonly checked?: boolean;
 }
 
 const VIEWS: Readonly<Record<Storage, new (b: ArrayBuffer, offset: number, length: number) => View>> = {
@@ -85,7 +91,7 @@ export class LoadedProgram {
         ? new WebAssembly.Memory({ initial: wasmPages(this.plan.memoryBytes), maximum: wasmPages(this.plan.memoryBytes) })
         : undefined;
     this.arena = this.memory ? this.memory.buffer : (given as ArrayBuffer | undefined) ?? new ArrayBuffer(this.plan.memoryBytes);
-    const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!) : buildJs(this.plan, this.arena);
+    const built: BuiltKernels = backend === 'wasm' ? buildWasm(this.plan, this.memory!, options.checked ?? false) : buildJs(this.plan, this.arena);
     this.built = built;
     this.runAll = built.run;
     this.kernelFns = built.kernels;
@@ -126,6 +132,12 @@ export class LoadedProgram {
   /** What runs, to read: the JS module's source, or the Wasm module as WAT text. */
   get source(): string {
     return this.built.source;
+  }
+
+  /** The binary module and the host functions it imports (wasm backend), e.g. to embed it elsewhere. */
+  get wasm(): { readonly bytes: Uint8Array; readonly hostMath: readonly string[] } | undefined {
+    const { bytes, hostMath } = this.built;
+    return bytes === undefined ? undefined : { bytes, hostMath: hostMath ?? [] };
   }
 
   /** The view of any buffer (for params, debugging). */

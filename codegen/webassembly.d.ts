@@ -15,5 +15,7 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, Record<string, ImportValue>>);
     readonly exports: Record<string, unknown>;
   }
+  /** What `new Module` throws for bytes that do not validate. */
+  class CompileError extends Error {}
   function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
 }

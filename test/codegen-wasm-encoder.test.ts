@@ -320,18 +320,35 @@ describe('random well-typed programs', () => {
       fc.array(fc.constantFrom(...TYPES), { maxLength: 3 }),
       fc.array(fc.constantFrom(...TYPES), { maxLength: 2 }),
       (choices, params, results) => {
-        const m = new WasmModule();
-        m.importMemory(1);
-        const helper = m.func('helper', ['f32', 'i32'], ['f64']);
-        helper.op('local.get', 0).op('f64.promote_f32');
-        const f = m.func('main', params, results);
-        f.local('i32', 'i');
-        f.local('f32');
-        f.local('v128', 'vec');
-        randomBody(f, helper, choices);
-        m.export('main', f);
-        expectRoundTrip(m);
+        const build = (checked: boolean) => {
+          const m = new WasmModule({ checked });
+          m.importMemory(1);
+          const helper = m.func('helper', ['f32', 'i32'], ['f64']);
+          helper.op('local.get', 0).op('f64.promote_f32');
+          const f = m.func('main', params, results);
+          f.local('i32', 'i');
+          f.local('f32');
+          f.local('v128', 'vec');
+          randomBody(f, helper, choices);
+          m.export('main', f);
+          return m;
+        };
+        const checked = build(true);
+        const bytes = expectRoundTrip(checked);
+        // The unchecked builder (the compiler's fast path) writes the very same module.
+        const unchecked = build(false);
+        expect(hex(unchecked.toBytes())).toBe(hex(bytes));
+        expect(unchecked.toWat()).toBe(checked.toWat());
       }), { numRuns: 120 });
+  });
+
+  it('i32 constants over the whole range encode as wabt does', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 30 }), (xs) => {
+      const m = new WasmModule();
+      const f = m.func('consts', [], []);
+      for (const x of xs) f.op('i32.const', x).op('drop');
+      expectRoundTrip(m);
+    }), { numRuns: 100 });
   });
 
   it('float constants of every kind print and parse back to the same bits', () => {
@@ -515,6 +532,26 @@ describe('errors name the function and the instruction', () => {
     expect(() => m.toBytes()).toThrow(/function kern uses memory \(f32.load\) but the module has none/);
     const g = new WasmModule().func('g', [], ['f32']);
     expect(() => g.op('if', 'f32')).toThrow(/expects i32 on the stack/);
+  });
+
+  it('unchecked: immediates, locals, labels and nesting are still checked; operand types are left to the engine', () => {
+    const m = new WasmModule({ checked: false });
+    const f = m.func('kern', ['i32'], []);
+    expect(() => f.op('local.get', 3)).toThrow(/function kern, instruction #0 \(local.get\): unknown local 3/);
+    expect(() => f.op('br', 1)).toThrow(/\(br\): label depth 1 out of range \(0..0\)/);
+    expect(() => f.op('end')).toThrow(/end without an open block/);
+    expect(() => f.op('i32.const', 1.5)).toThrow(/i32 constant must be an integer/);
+    expect(() => f.op('nop', 1)).toThrow(/takes no immediate/);
+    expect(() => f.op('i32.fancy' as WasmOp)).toThrow(/unknown instruction/);
+    f.op('block');
+    expect(() => m.toBytes()).toThrow(/function kern: 1 block\(s\) left open/);
+    f.op('end');
+    // A failed instruction leaves nothing behind: the body is still `block end`.
+    expect(m.toWat()).toContain('    block\n    end\n');
+    // Ill-typed, so only the engine's validation (or the checked builder) rejects it.
+    f.op('f32.add');
+    expect(WebAssembly.validate(m.toBytes())).toBe(false);
+    expect(() => new WasmModule().func('kern', ['i32'], []).op('f32.add')).toThrow(/expects f32 f32 on the stack, found nothing/);
   });
 
   it('unreachable code: the stack is polymorphic, but what is pushed stays (as wabt decides)', () => {

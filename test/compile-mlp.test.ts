@@ -22,6 +22,15 @@ function setup(backend: Backend, batch = 32) {
 }
 
 describe.each(BACKEND_ROWS)('the seed MLP training step (%s backend)', (backend, tol) => {
+  test('built checked (GRADC_DEBUG ≥ 1: every wasm instruction type-checked as appended) or not, the code is the same', () => {
+    const m = seedMlp(32);
+    const spec = { inputs: [m.x, m.t, m.lrT], outputs: { loss: m.loss, y: m.y }, updates: m.updates };
+    const lines: string[] = [];
+    const checked = compile(spec, { backend, debug: 1, log: (l) => lines.push(l) });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(compile(spec, { backend }).source).toBe(checked.source);
+  });
+
   const rtol = tol.graph.rtol;
   test('one step equals the reference: loss, predictions, new weights and Adam state (relative tolerance of the backend: 1e-4 for js)', () => {
     const { m, exe, values } = setup(backend);

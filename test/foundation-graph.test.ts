@@ -205,13 +205,15 @@ describe('vjp of non-scalar outputs, against formulas written here', () => {
 });
 
 describe('feeds and outputs', () => {
-  it('nested arrays, flat arrays and typed arrays feed the same data; extra feeds are ignored', () => {
+  it('nested arrays, flat arrays and typed arrays feed the same data; feeds of leaves the graph does not read are ignored, unknown names refused', () => {
     const x = x64('x', [2, 2]);
     const y = x.mul(constant([[1, 10], [100, 1000]], undefined, 'float64'));
     const expected = [1, 20, 300, 4000];
     expect(values(y, { x: [[1, 2], [3, 4]] as never })).toEqual(expected);
     expect(values(y, { x: [1, 2, 3, 4] })).toEqual(expected);
-    expect(Array.from(evaluate(y, { x: new Float64Array([1, 2, 3, 4]), extra: [9] }, f64).data)).toEqual(expected);
+    void param('unread', [1]); // a leaf of some other graph
+    expect(Array.from(evaluate(y, { x: new Float64Array([1, 2, 3, 4]), unread: [9] }, f64).data)).toEqual(expected);
+    expect(() => evaluate(y, { x: new Float64Array([1, 2, 3, 4]), extra: [9] }, f64)).toThrow(/evaluate: feed 'extra' names no input or param; the graph reads 'x'/);
   });
 
   it('one output gives one result, a list gives a list (repeats allowed)', () => {

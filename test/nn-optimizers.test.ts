@@ -101,6 +101,63 @@ describe('optimizer updates match hand-written formulas', () => {
     }
   });
 
+  it('μ, AdamW’s λ and the learning rate changed from a callback change the next update exactly as the formulas say, with no recompile', async () => {
+    const { x, t } = data(11);
+    const X = { shape: [n, d], data: x }, T = { shape: [n, k], data: t };
+    for (const backend of ['js', 'wasm'] as const) {
+      // momentum: μ and lr per step (one batch per epoch), changed by callbacks after epochs 0, 1 and 2
+      const m = sequential({ seed: 3 }).add(layers.dense({ units: k, inputDim: d, activation: 'softmax' }));
+      m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.momentum({ learningRate: 0.3, momentum: 0.8 }), backend });
+      const w0 = m.getWeights();
+      const programs = new Set<unknown>();
+      await m.fit(X, T, { epochs: 4, batchSize: n, shuffle: false, verbose: 0, callbacks: { onEpochEnd: (e) => {
+        programs.add(m.trainStep(n));
+        if (e === 0) m.optimizer.momentum = 0.2;
+        if (e === 1) m.learningRate = 0.1;
+        if (e === 2) m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.momentum({ learningRate: 0.05, momentum: 0.5 }), backend });
+      } } });
+      expect(programs.size).toBe(1); // one compiled step throughout
+      const mus = [0.8, 0.2, 0.2, 0.5], lrs = [0.3, 0.3, 0.1, 0.05];
+      const W = Float64Array.from(w0.get('dense_1/kernel')!), b = Float64Array.from(w0.get('dense_1/bias')!);
+      const vW = new Float64Array(W.length), vb = new Float64Array(b.length);
+      for (let s = 0; s < 4; s++) {
+        const [dW, db] = gradients(x, t, W, b, 'softmaxCE');
+        for (let i = 0; i < W.length; i++) { vW[i] = mus[s]! * vW[i]! - lrs[s]! * dW[i]!; W[i] += vW[i]!; }
+        for (let i = 0; i < b.length; i++) { vb[i] = mus[s]! * vb[i]! - lrs[s]! * db[i]!; b[i] += vb[i]!; }
+      }
+      const w = m.getWeights();
+      expectClose(w.get('dense_1/kernel')!, W);
+      expectClose(w.get('dense_1/bias')!, b);
+
+      // adamw: λ 0.1 for two steps, then 2 (set on the optimizer from a callback)
+      const a = sequential({ seed: 4 }).add(layers.dense({ units: k, inputDim: d, activation: 'softmax' }));
+      a.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.adamw({ learningRate: 0.05, weightDecay: 0.1 }), backend });
+      const a0 = a.getWeights();
+      await a.fit(X, T, { epochs: 4, batchSize: n, shuffle: false, verbose: 0, callbacks: { onEpochEnd: (e) => { if (e === 1) a.optimizer.weightDecay = 2; } } });
+      const lambdas = [0.1, 0.1, 2, 2];
+      const AW = Float64Array.from(a0.get('dense_1/kernel')!), Ab = Float64Array.from(a0.get('dense_1/bias')!);
+      const st = [AW, Ab].map((p) => ({ p, m1: new Float64Array(p.length), v1: new Float64Array(p.length) }));
+      for (let s = 1; s <= 4; s++) {
+        const g = gradients(x, t, AW, Ab, 'softmaxCE');
+        const lrT = (0.05 * Math.sqrt(1 - 0.999 ** s)) / (1 - 0.9 ** s);
+        st.forEach(({ p, m1, v1 }, j) => {
+          for (let i = 0; i < p.length; i++) {
+            m1[i] = 0.9 * m1[i]! + 0.1 * g[j]![i]!;
+            v1[i] = 0.999 * v1[i]! + 0.001 * g[j]![i]! ** 2;
+            p[i] = p[i]! * (1 - 0.05 * lambdas[s - 1]!) - (lrT * m1[i]!) / (Math.sqrt(v1[i]!) + 1e-7);
+          }
+        });
+      }
+      const aw = a.getWeights();
+      expectClose(aw.get('dense_1/kernel')!, AW);
+      expectClose(aw.get('dense_1/bias')!, Ab);
+    }
+    const sgd = optimizers.sgd(0.1);
+    expect(() => { sgd.momentum = 0.5; }).toThrow(/optimizer 'sgd' has no momentum; use optimizers\.momentum\(\{ learningRate, momentum \}\)/);
+    expect(() => { optimizers.momentum(0.1).momentum = 1.5; }).toThrow(/momentum: momentum must be in \[0, 1\), got 1\.5/);
+    expect(() => { optimizers.adamw().weightDecay = -1; }).toThrow(/adamw: weightDecay must be a finite number ≥ 0, got -1/);
+  });
+
   it('rejects bad optimizer settings clearly', () => {
     expect(() => optimizers.adam(-1)).toThrow(/adam: learningRate must be a positive finite number or a schedule .*, got -1/);
     expect(() => optimizers.adam(1e-3, 1)).toThrow(/adam: beta1 must be in \[0, 1\), got 1/);

@@ -34,7 +34,7 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
     }
     return g;
   };
-  const run = (opt: ReturnType<typeof optimizers.adam>, steps: number) => {
+  const run = (opt: ReturnType<typeof optimizers.adam>, steps: number, between?: (s: number) => void) => {
     const x = input('x', [n, d]);
     const t = input('t', [n]);
     const w = param('w', [d]);
@@ -43,7 +43,10 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
     const exe = compile({ inputs: [x, t, ...step.inputs], outputs: { loss }, updates: step.updates });
     exe.setParam(w, w0);
     step.init(exe);
-    for (let s = 0; s < steps; s++) exe.run({ x: xs, t: ts, ...step.next() });
+    for (let s = 0; s < steps; s++) {
+      between?.(s);
+      exe.run({ x: xs, t: ts, ...step.next() });
+    }
     expect(step.step).toBe(steps);
     return Float64Array.from(exe.getParam(w));
   };
@@ -65,6 +68,31 @@ describe('optimizers on any graph: opt.updates(loss, params) against hand-writte
       const st = [new Float64Array(d), new Float64Array(d)];
       for (let s = 1; s <= 4; s++) update(w, gradient(w), s, st);
       close(run(opt, 4), w);
+    }
+  });
+
+  it('momentum and adam on any graph; μ and λ changed between steps are read by the next step', () => {
+    // momentum, μ 0.9 then 0.3 from step 3
+    const mom = optimizers.momentum({ learningRate: 0.05, momentum: 0.9 });
+    const w = Float64Array.from(w0), v = new Float64Array(d);
+    for (let s = 0; s < 4; s++) {
+      const g = gradient(w), mu = s < 2 ? 0.9 : 0.3;
+      w.forEach((_, k) => { v[k] = mu * v[k]! - 0.05 * g[k]!; w[k] += v[k]!; });
+    }
+    close(run(mom, 4, (s) => { if (s === 2) mom.momentum = 0.3; }), w);
+    // adam, and adamw with λ 0.1 then 0.5 from step 2
+    for (const decay of [0, 0.1]) {
+      const opt = decay === 0 ? optimizers.adam({ learningRate: 0.05 }) : optimizers.adamw({ learningRate: 0.05, weightDecay: decay });
+      const p = Float64Array.from(w0), m1 = new Float64Array(d), v1 = new Float64Array(d);
+      for (let s = 1; s <= 3; s++) {
+        const g = gradient(p), lam = decay === 0 ? 0 : s === 1 ? 0.1 : 0.5;
+        const lrT = (0.05 * Math.sqrt(1 - 0.999 ** s)) / (1 - 0.9 ** s);
+        p.forEach((_, k) => {
+          m1[k] = 0.9 * m1[k]! + 0.1 * g[k]!; v1[k] = 0.999 * v1[k]! + 0.001 * g[k]! ** 2;
+          p[k] = p[k]! * (1 - 0.05 * lam) - (lrT * m1[k]!) / (Math.sqrt(v1[k]!) + 1e-7);
+        });
+      }
+      close(run(opt, 3, (s) => { if (s === 1 && decay > 0) opt.weightDecay = 0.5; }), p);
     }
   });
 
@@ -152,6 +180,46 @@ describe('model.fit with runtime learning rates and callbacks', () => {
     expect(resumed.epochsTrained).toBe(3);
     await resumed.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
     expect(resumed.epochsTrained).toBe(5);
+  });
+
+  it('built-in schedules round-trip through save/load exactly: a resumed run equals an uninterrupted one, bit for bit', async () => {
+    const made = [
+      () => schedules.exponentialDecay({ initialLearningRate: 0.2, decaySteps: 3, decayRate: 0.7, staircase: true }),
+      () => schedules.cosineDecay({ initialLearningRate: 0.3, decaySteps: 10, alpha: 0.05 }),
+      () => schedules.piecewiseConstant({ boundaries: [2, 5], values: [0.3, 0.1, 0.02] }),
+    ];
+    for (const schedule of made) {
+      const fresh = () => {
+        const m = mlp(8);
+        m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.momentum({ learningRate: schedule(), momentum: 0.5 }) });
+        return m;
+      };
+      const straight = fresh();
+      await straight.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 }); // 16 steps, the rate changing as it goes
+      const first = fresh();
+      const dir = join(mkdtempSync(join(tmpdir(), 'gradc-sched-')), 'm');
+      await first.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
+      await first.save(dir);
+      const back = await loadModel(dir);
+      const lr = back.learningRate as ReturnType<typeof schedule>;
+      expect(lr.config).toEqual(schedule().config);
+      for (const s of [0, 1, 4, 7, 9, 30]) expect(lr(s)).toBe(schedule()(s));
+      await back.fit(x, y, { epochs: 4, initialEpoch: back.epochsTrained, batchSize: 16, verbose: 0 });
+      expect(back.getWeights()).toEqual(straight.getWeights());
+    }
+  });
+
+  it('a learning rate given as a JS function cannot be saved: save warns once, naming the fix, and writes its current value', async () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const m = mlp(2);
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: optimizers.sgd({ learningRate: (step: number) => 0.1 / (1 + step) }) });
+    await m.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 }); // 4 steps: the rate is now 0.1 / 5
+    const dir = join(mkdtempSync(join(tmpdir(), 'gradc-fnrate-')), 'm');
+    await m.save(dir);
+    await m.save(dir);
+    const texts = warned.mock.calls.map((c) => String(c[0])).filter((t) => t.startsWith('model.save'));
+    expect(texts).toEqual([expect.stringMatching(/^model\.save: the learning rate is a JavaScript function, which cannot be saved; model\.json holds its current value 0\.02, so loadModel gives a constant rate\. Use a built-in schedule \(schedules\.exponentialDecay, cosineDecay or piecewiseConstant: saved and restored exactly\), or set model\.learningRate = yourSchedule again after loadModel$/)]);
+    expect((await loadModel(dir)).learningRate).toBe(0.02);
   });
 
   it('metrics: binaryAccuracy, categoricalAccuracy, mse, mae, top-k, as Keras defines them', async () => {

@@ -7,6 +7,7 @@ import type { Affine, AffineTerm, AccId, DType, Expr, VarId } from '../ir.js';
 import type { ScalarOp } from '../ops.js';
 import type { Code } from './ops.js';
 import { JS_OPS, P, wrap } from './ops.js';
+import { exactLiteral, shortestF32 } from './literals.js';
 
 /** Names of things in scope: loop vars, accumulators, buffer views, materialized temps. */
 export interface Env {
@@ -16,10 +17,26 @@ export interface Env {
   readonly temps: ReadonlyMap<number, string>;
   /** Module helpers used (toInt, bitsOf, …; `f` is always there), collected while printing. */
   readonly helpers: Set<string>;
+  /** How the module names buffers and prints numbers (see `JsStyle`). */
+  readonly style: JsStyle;
 }
 
-export function bufferName(id: number): string {
-  return `b${id}`;
+/**
+ * Printing choices: buffer names (`b3` by default; checked identifiers given by the caller for a
+ * readable export) and constants as exact rationals (`1 / 32`) instead of shortest decimals.
+ */
+export interface JsStyle {
+  readonly bufferNames?: readonly string[];
+  readonly exactConstants?: boolean;
+  /** Print no loop of extent 1: its variable is 0 (`x[i0 * 10 + 0]` becomes `x[i0 * 10]`). */
+  readonly dropUnitLoops?: boolean;
+}
+
+/** The name a dropped loop's variable has: its only value. */
+export const UNIT_VAR = '0';
+
+export function bufferName(id: number, style: JsStyle = {}): string {
+  return style.bufferNames?.[id] ?? `b${id}`;
 }
 
 export function indexCode(ix: Affine, env: Env): string {
@@ -34,6 +51,7 @@ export function indexCode(ix: Affine, env: Env): string {
     const t = terms[i]!;
     const name = env.vars.get(t.v);
     if (name === undefined) throw new Error(`internal: var ${t.v} has no name in this scope`);
+    if (name === UNIT_VAR) continue;
     put(t.stride === 1 ? name : t.stride === -1 ? `-${name}` : `${name} * ${t.stride}`);
   }
   if (ix.offset !== 0 || terms.length === 0) put(String(ix.offset));
@@ -56,15 +74,6 @@ export function exprCodeAt(e: Expr, env: Env, min: number): string {
   return wrap(code(e, env), min);
 }
 
-/** The shortest decimal that reads back as this float32 (0.1, not 0.10000000149011612). */
-export function shortestF32(v: number): string {
-  for (let p = 1; p <= 9; p++) {
-    const s = v.toPrecision(p);
-    if (Math.fround(Number(s)) === v) return String(Number(s));
-  }
-  return String(v);
-}
-
 function constCode(e: Expr & { kind: 'const' }, env: Env): Code {
   const v = e.value;
   if (e.dtype === 'bool') return [v ? 'true' : 'false', P.PRIMARY];
@@ -72,6 +81,10 @@ function constCode(e: Expr & { kind: 'const' }, env: Env): Code {
   if (Number.isNaN(v)) return ['NaN', P.PRIMARY];
   if (v === Infinity) return ['Infinity', P.PRIMARY];
   if (v === -Infinity) return ['-Infinity', P.UNARY];
+  if (env.style.exactConstants && (e.dtype === 'f32' || e.dtype === 'f64') && v !== 0) {
+    const lit = exactLiteral(v, e.dtype === 'f32');
+    return [lit.code, lit.division ? P.MUL : lit.code.startsWith('-') ? P.UNARY : P.PRIMARY];
+  }
   if (e.dtype === 'f32') {
     const s = shortestF32(v);
     // An f32 constant printed as its shortest decimal, rounded back where that decimal is not exact.
@@ -99,7 +112,7 @@ function code(e: Expr, env: Env): Code {
       if (name === undefined) throw new Error(`internal: accumulator ${e.acc} has no name in this scope`);
       return [name, P.PRIMARY];
     }
-    case 'load': return [`${bufferName(e.buffer)}[${indexCode(e.index, env)}]`, P.PRIMARY];
+    case 'load': return [`${bufferName(e.buffer, env.style)}[${indexCode(e.index, env)}]`, P.PRIMARY];
     case 'unary': return spell(e.op, e.dtype, [code(e.a, env)], env);
     case 'binary': return spell(e.op, e.dtype, [code(e.a, env), code(e.b, env)], env);
     case 'compare': return spell(e.op, e.a.dtype, [code(e.a, env), code(e.b, env)], env);

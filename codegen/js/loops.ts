@@ -2,7 +2,8 @@
 import type { AccId, DType, Expr, LoopKernel, Pass, VarId } from '../ir.js';
 import type { LoopPlacement } from '../plan/placement.js';
 import type { Env } from './expr.js';
-import { bufferName, exprCode, exprCodeAt, indexCode } from './expr.js';
+import { bufferName, exprCode, exprCodeAt, indexCode, UNIT_VAR } from './expr.js';
+import type { JsStyle } from './expr.js';
 import { P } from './ops.js';
 import { TempNamer, writeTemps } from './temps.js';
 import type { Writer } from './writer.js';
@@ -18,12 +19,22 @@ function fold(op: 'sum' | 'max' | 'min', dtype: DType, acc: string, value: Expr,
   return `${acc} += ${v};`;
 }
 
-export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string, placement: LoopPlacement, helpers: Set<string>): void {
+export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string, placement: LoopPlacement, helpers: Set<string>, style: JsStyle = {}): void {
   const nOuter = k.outer.length;
   const vars = new Map<VarId, string>();
   const accs = new Map<AccId, string>();
   const names = new Map<number, string>();
-  const env: Env = { vars, accs, temps: names, helpers };
+  const env: Env = { vars, accs, temps: names, helpers, style };
+  /** `for (…) { body }`, or the body alone (its variable 0) for a loop of one step when the style drops them. */
+  const loop = (v: VarId, name: string, extent: number, body: () => void) => {
+    if (extent === 1 && style.dropUnitLoops) {
+      vars.set(v, UNIT_VAR);
+      body();
+      return;
+    }
+    vars.set(v, name);
+    w.block(`for (let ${name} = 0; ${name} < ${extent}; ${name}++)`, body);
+  };
   const namer = new TempNamer();
   let nAcc = 0;
   const emitScope = (s: string) => writeTemps(w, placement.temps.get(s) ?? [], env, names, namer);
@@ -32,14 +43,12 @@ export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string, placeme
     if (p.kind === 'reduce') {
       for (const a of p.accs) w.line(fold(a.op, a.value.dtype, accs.get(a.acc)!, a.value, env));
     } else {
-      for (const s of p.stores) w.line(`${bufferName(s.buffer)}[${indexCode(s.index, env)}] = ${exprCode(s.value, env)};`);
+      for (const s of p.stores) w.line(`${bufferName(s.buffer, env.style)}[${indexCode(s.index, env)}] = ${exprCode(s.value, env)};`);
     }
   };
   const openPass = (p: Pass, pi: number, d: number) => {
     const l = p.loops[d]!;
-    const name = `j${d}`;
-    vars.set(l.v, name);
-    w.block(`for (let ${name} = 0; ${name} < ${l.extent}; ${name}++)`, () => {
+    loop(l.v, `j${d}`, l.extent, () => {
       emitScope(`p${pi}:${d + 1}`);
       if (d + 1 < p.loops.length) openPass(p, pi, d + 1);
       else emitPassBody(p);
@@ -63,9 +72,7 @@ export function emitLoopKernel(w: Writer, k: LoopKernel, fnName: string, placeme
   const openOuter = (d: number) => {
     if (d === nOuter) return emitPasses();
     const l = k.outer[d]!;
-    const name = `i${d}`;
-    vars.set(l.v, name);
-    w.block(`for (let ${name} = 0; ${name} < ${l.extent}; ${name}++)`, () => {
+    loop(l.v, `i${d}`, l.extent, () => {
       if (d + 1 < nOuter) emitScope(`o${d + 1}`);
       openOuter(d + 1);
     });

@@ -8,7 +8,8 @@ import type { DType, Expr, MatmulKernel, VarId } from '../ir.js';
 import type { MatmulPlan } from '../plan/matmul.js';
 import { invariantRoots } from '../plan/placement.js';
 import type { Env } from './expr.js';
-import { exprCode } from './expr.js';
+import { exprCode, UNIT_VAR } from './expr.js';
+import type { JsStyle } from './expr.js';
 import { TempNamer, writeSharedTemps, writeStores } from './temps.js';
 import type { Writer } from './writer.js';
 
@@ -17,7 +18,7 @@ function addProduct(acc: string, x: string, y: string, dtype: DType): string {
   return dtype === 'f32' ? `${acc} = f(${acc} + f(${x} * ${y}));` : `${acc} += ${x} * ${y};`;
 }
 
-export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, plan: MatmulPlan, panel: string, helpers: Set<string>): void {
+export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, plan: MatmulPlan, panel: string, helpers: Set<string>, style: JsStyle = {}): void {
   const order = plan.order;
   const R = plan.tile.rows;
   const C = plan.order === 'dot' ? plan.tile.cols : 1;
@@ -31,7 +32,7 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
     const v = new Map(vars);
     v.set(k.i.v, row);
     v.set(k.j.v, col);
-    return { vars: v, accs: new Map(accName === undefined ? [] : [[k.acc, accName]]), temps, helpers };
+    return { vars: v, accs: new Map(accName === undefined ? [] : [[k.acc, accName]]), temps, helpers, style };
   };
   const names = (base: string, n: number) => Array.from({ length: n }, (_, r) => (r === 0 ? base : `${base}${r}`));
   const offset = (r: number, col: string) => (r === 0 ? col : `${r * N} + ${col}`);
@@ -77,8 +78,9 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
     rows.forEach((_, r) => w.line(cols.map((col, c) => `${panel}[${offset(r, col)}] = ${sums[r]![c]};`).join(' ')));
   };
 
-  const block = (nRows: number) => {
-    const rows = names('i', nRows);
+  const block = (nRows: number, only = false) => {
+    // The only row of a one-row matmul is row 0: no variable at all (`x[k]`, not `x[i * 784 + k]`).
+    const rows = only ? [UNIT_VAR] : names('i', nRows);
     declare(rows, 'i');
     if (order === 'dot') {
       const full = Math.floor(N / C) * C;
@@ -110,7 +112,13 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
     vars.set(k.k.v, 'k');
     const openBatch = (d: number) => {
       if (d === k.batch.length) {
-        if (M >= R) {
+        if (style.dropUnitLoops && M === 1) {
+          block(1, true);
+        } else if (style.dropUnitLoops && M === R) {
+          // One block of rows: no loop around it.
+          w.line('const i = 0;');
+          block(R);
+        } else if (M >= R) {
           w.line('let i = 0;');
           w.block(`for (; i < ${Math.floor(M / R) * R}; i += ${R})`, () => block(R));
           if (M % R !== 0) w.block(`for (; i < ${M}; i++)`, () => block(1));
@@ -120,6 +128,11 @@ export function emitMatmulKernel(w: Writer, k: MatmulKernel, fnName: string, pla
         return;
       }
       const l = k.batch[d]!;
+      if (l.extent === 1 && style.dropUnitLoops) {
+        vars.set(l.v, UNIT_VAR);
+        openBatch(d + 1);
+        return;
+      }
       const name = `n${d}`;
       vars.set(l.v, name);
       w.block(`for (let ${name} = 0; ${name} < ${l.extent}; ${name}++)`, () => openBatch(d + 1));

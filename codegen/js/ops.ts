@@ -82,3 +82,13 @@ export const JS_HELPERS = {
   bitsOf: 'function bitsOf(x) { bitsF[0] = x; return bitsI[0]; }',
   fromBits: 'function fromBits(i) { bitsI[0] = i; return bitsF[0]; }',
 } as const;
+
+/** The same helpers with type annotations (an exported module is strict TypeScript). */
+export const TS_HELPERS: { readonly [H in keyof typeof JS_HELPERS]: string } = {
+  f: JS_HELPERS.f,
+  roundEven: 'function roundEven(x: number): number { const r = Math.round(x); return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r === 0 ? (x < 0 || Object.is(x, -0) ? -0 : 0) : r; }',
+  toInt: 'function toInt(x: number): number { return x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : Math.trunc(x) | 0; }',
+  bits: JS_HELPERS.bits,
+  bitsOf: 'function bitsOf(x: number): number { bitsF[0] = x; return bitsI[0]!; }',
+  fromBits: 'function fromBits(i: number): number { bitsI[0] = i; return bitsF[0]!; }',
+};

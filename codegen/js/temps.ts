@@ -46,5 +46,5 @@ export function writeStores(w: Writer, stores: readonly Store[], env: Env, temps
   const roots = stores.map((s) => s.value);
   const hazard = stores.length > 1 && readsWritten(stores);
   writeSharedTemps(w, roots, env, temps, namer, hazard ? roots : []);
-  for (const s of stores) w.line(`${bufferName(s.buffer)}[${indexCode(s.index, env)}] = ${exprCode(s.value, env)};`);
+  for (const s of stores) w.line(`${bufferName(s.buffer, env.style)}[${indexCode(s.index, env)}] = ${exprCode(s.value, env)};`);
 }

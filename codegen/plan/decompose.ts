@@ -52,8 +52,8 @@ export function decomposeProgram(p: Program, target: Target): Program {
   const m = poolMath(pool);
   const memo = new Map<Expr, Expr>();
   const map = (root: Expr): Expr => {
-    for (const e of reachable([root])) {
-      if (memo.has(e)) continue;
+    // Only what is not mapped yet: every node below a mapped one is mapped (ascending id, as before).
+    for (const e of reachable([root], (x) => memo.has(x))) {
       const kids = children(e).map((c) => memo.get(c)!);
       let n: Expr;
       if (decomposes(e, target)) {

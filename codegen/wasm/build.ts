@@ -4,16 +4,16 @@ import type { ProgramPlan } from '../plan/program.js';
 import { emitWasm } from './emit.js';
 import { HOST_MATH } from './ops.js';
 
-export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltKernels {
+export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory, checked = false): BuiltKernels {
   // The module asks for the pages its plan needs and no maximum, so any memory at least that
   // large (one a model's programs share) can be given; the memory itself is never grown.
   const pages = Math.max(1, Math.ceil(plan.memoryBytes / 65536));
   if (memory.buffer.byteLength < pages * 65536) throw new Error(`codegen: the memory has ${memory.buffer.byteLength} bytes; this program needs ${pages * 65536}`);
-  const { module, functionNames, hostMath } = emitWasm(plan, pages);
+  const { module, functionNames, hostMath } = emitWasm(plan, pages, checked);
   const bytes = module.toBytes();
   const math: Record<string, (...args: number[]) => number> = {};
   for (const op of hostMath) math[op] = HOST_MATH[op];
-  const compiled = new WebAssembly.Module(bytes);
+  const compiled = compileModule(bytes, plan, pages);
   let wat: string | undefined;
   const over = (mem: WebAssembly.Memory): BuiltKernels => {
     const instance = new WebAssembly.Instance(compiled, { env: { memory: mem }, ...(hostMath.length ? { math } : {}) });
@@ -22,6 +22,7 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltK
       // The WAT text of the module, printed when first asked for (it is for reading, not running).
       get source() { return (wat ??= module.toWat()); },
       bytes,
+      hostMath,
       run: exports['run']!,
       kernels: functionNames.map((n) => exports[n]!),
       functionNames,
@@ -32,4 +33,15 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory): BuiltK
     };
   };
   return over(memory);
+}
+
+/** The module, synchronously; a module V8 rejects is emitted again with the checker, to say where it goes wrong. */
+function compileModule(bytes: Uint8Array, plan: ProgramPlan, pages: number): WebAssembly.Module {
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch (e) {
+    if (!(e instanceof WebAssembly.CompileError)) throw e;
+    emitWasm(plan, pages, true).module.toBytes(); // throws naming the function and the instruction
+    throw new Error(`internal: the wasm backend built a module WebAssembly rejects: ${e.message}`);
+  }
 }

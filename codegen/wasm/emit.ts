@@ -29,8 +29,14 @@ export function wasmKernelName(index: number, name: string): string {
   return `k${index}_${name}`;
 }
 
-export function emitWasm(plan: ProgramPlan, pages: number): WasmProgram {
-  const m = new WasmModule();
+/**
+ * `checked` runs the operand-type checker on every instruction as it is appended (tests, and
+ * buildWasm again when V8 rejects a module, to name the function and instruction at fault);
+ * without it the builder still checks immediates, locals, labels and nesting, and
+ * `new WebAssembly.Module` validates the rest.
+ */
+export function emitWasm(plan: ProgramPlan, pages: number, checked = false): WasmProgram {
+  const m = new WasmModule({ checked });
   m.importMemory(pages);
   const imports = new Map<Transcendental, WasmImport>();
   const hostNeeded = hostMathOf(plan);

@@ -18,7 +18,7 @@ const vec = (items: readonly (readonly number[])[]): number[] => {
 const section = (id: number, body: readonly number[]): number[] => append(append([id], uleb(body.length)), body);
 const types = (ts: readonly ValType[]): number[] => [...uleb(ts.length), ...ts.map((t) => VALTYPE_CODE[t])];
 
-export function encodeModule(m: ModuleView): Uint8Array {
+export function encodeModule(m: ModuleView): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (m.types.length) append(out, section(1, vec(m.types.map((t) => [0x60, ...types(t.params), ...types(t.results)]))));
   const imports: number[][] = [];
@@ -31,12 +31,32 @@ export function encodeModule(m: ModuleView): Uint8Array {
   if (imports.length) append(out, section(2, vec(imports)));
   if (m.funcs.length) append(out, section(3, vec(m.funcs.map((f) => uleb(f.typeIndex)))));
   if (m.exports.length) append(out, section(7, vec(m.exports.map((e) => [...encodeName(e.name), 0x00, ...uleb(e.index)]))));
-  if (m.funcs.length) append(out, section(10, vec(m.funcs.map(encodeBody))));
-  return Uint8Array.from(out);
+  if (!m.funcs.length) return Uint8Array.from(out);
+  // The code section, written straight into the result: the bodies are most of the module.
+  const heads = m.funcs.map(bodyHead);
+  const sizes = m.funcs.map((f, i) => heads[i]!.length + f.code.length + 1);
+  const entries = sizes.map((n) => uleb(n));
+  const count = uleb(m.funcs.length);
+  let bodyBytes = count.length;
+  sizes.forEach((n, i) => (bodyBytes += entries[i]!.length + n));
+  append(out, [10, ...uleb(bodyBytes), ...count]);
+  const bytes = new Uint8Array(out.length + bodyBytes - count.length);
+  bytes.set(out);
+  let at = out.length;
+  m.funcs.forEach((f, i) => {
+    bytes.set(entries[i]!, at);
+    at += entries[i]!.length;
+    bytes.set(heads[i]!, at);
+    at += heads[i]!.length;
+    bytes.set(f.code, at);
+    at += f.code.length;
+    bytes[at++] = 0x0b;
+  });
+  return bytes;
 }
 
-/** A function body: run-length local declarations, the instructions, and the closing end. */
-function encodeBody(f: FuncView): number[] {
+/** A function body's local declarations, run-length encoded (its instructions and the end follow). */
+function bodyHead(f: FuncView): number[] {
   const runs: number[][] = [];
   let i = 0;
   while (i < f.locals.length) {
@@ -46,14 +66,5 @@ function encodeBody(f: FuncView): number[] {
     runs.push([...uleb(j - i), VALTYPE_CODE[t]]);
     i = j;
   }
-  const code = vec(runs);
-  const ops = f.body.filter((ins) => 'op' in ins);
-  ops.forEach((ins, k) => {
-    // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
-    if (ins.op === 'else' && ops[k + 1]?.op === 'end') return;
-    append(code, ins.info.bytes);
-    append(code, ins.imm);
-  });
-  code.push(0x0b);
-  return append(uleb(code.length), code);
+  return vec(runs);
 }

@@ -1,7 +1,10 @@
-/** Immediates: checked against their kind, then encoded and spelled for WAT in one place. */
+/**
+ * Immediates: checked against their kind and encoded in one place (as each instruction is
+ * appended), and spelled for WAT in another (only when the text is printed).
+ */
 import type { OpInfo } from './opcodes.js';
 import type { Callee, Immediate, MemArg } from './instr.js';
-import { sleb32, sleb64, uleb } from './leb128.js';
+import { pushSleb32, pushUleb, sleb64 } from './leb128.js';
 import { bytes32, bytes64, f32Bits, f64Bits, formatF32, formatF64 } from './floats.js';
 import { VALTYPE_CODE, isValType } from './types.js';
 
@@ -9,74 +12,110 @@ import { VALTYPE_CODE, isValType } from './types.js';
 export interface ImmediateContext {
   readonly depth: number;
   readonly localCount: number;
-  localName(index: number): string | undefined;
   callee(x: Immediate): Callee;
 }
 
-/** Validates an instruction's immediates; returns their bytes and their WAT spelling. */
-export function encodeImmediate(info: OpInfo, imm: readonly Immediate[], at: ImmediateContext): [number[], string] {
-  const kind = info.imm;
-  const max = kind === 'none' ? 0 : 1;
-  if (imm.length > max) throw new Error(`takes ${max === 0 ? 'no immediate' : 'one immediate'}, got ${imm.length}`);
-  const x = imm[0];
-  switch (kind) {
-    case 'none': return [[], ''];
-    case 'block': {
-      if (x === undefined) return [[0x40], ''];
-      if (!isValType(x)) throw new Error(`block type must be a value type or omitted, got ${String(x)}`);
-      return [[VALTYPE_CODE[x]], `(result ${x})`];
-    }
+/**
+ * Validates an instruction's immediate and appends its bytes to `out`; returns the immediate as
+ * stored for printing (a call's target resolved to its function).
+ */
+export function encodeImmediate(info: OpInfo, x: Immediate, at: ImmediateContext, out: number[]): Immediate {
+  switch (info.imm) {
+    case 'none':
+      if (x !== undefined) throw new Error('takes no immediate, got 1');
+      return undefined;
+    case 'block':
+      if (x === undefined) out.push(0x40);
+      else if (!isValType(x)) throw new Error(`block type must be a value type or omitted, got ${String(x)}`);
+      else out.push(VALTYPE_CODE[x]);
+      return x;
     case 'label': {
       const d = int(x, 'label depth');
       if (d < 0 || d > at.depth) throw new Error(`label depth ${d} out of range (0..${at.depth})`);
-      return [uleb(d), String(d)];
+      pushUleb(out, d);
+      return d;
     }
     case 'local': {
       const i = int(x, 'local index');
       if (i < 0 || i >= at.localCount) {
         throw new Error(`unknown local ${i} (function has ${at.localCount} locals, params included)`);
       }
-      const name = at.localName(i);
-      return [uleb(i), name ? `$${name}` : String(i)];
+      pushUleb(out, i);
+      return i;
     }
     case 'call': {
       const fn = at.callee(x);
-      return [uleb(fn.index), `$${fn.name}`];
+      pushUleb(out, fn.index);
+      return fn;
     }
-    case 'mem': return memarg(x, info.align!);
+    case 'mem': {
+      const { offset, align } = memarg(x, info.align!);
+      out.push(Math.log2(align));
+      pushUleb(out, offset);
+      return x;
+    }
     case 'i32': {
       const v = int(x, 'i32 constant');
       if (v < -(2 ** 31) || v >= 2 ** 32) throw new Error(`i32 constant ${v} out of range`);
-      return [sleb32(v), String(v | 0)];
+      pushSleb32(out, v);
+      return v;
     }
     case 'i64': {
       const v = typeof x === 'bigint' ? x : BigInt(int(x, 'i64 constant'));
       if (v < -(2n ** 63n) || v >= 2n ** 64n) throw new Error(`i64 constant ${v} out of range`);
-      return [sleb64(v), BigInt.asIntN(64, v).toString()];
+      for (const b of sleb64(v)) out.push(b);
+      return v;
     }
-    case 'f32': {
-      const bits = f32Bits(num(x, 'f32 constant'));
-      return [bytes32(bits), formatF32(bits)];
-    }
-    case 'f64': {
-      const bits = f64Bits(num(x, 'f64 constant'));
-      return [bytes64(bits), formatF64(bits)];
-    }
-    case 'v128': return v128(x);
+    case 'f32':
+      for (const b of bytes32(f32Bits(num(x, 'f32 constant')))) out.push(b);
+      return x;
+    case 'f64':
+      for (const b of bytes64(f64Bits(num(x, 'f64 constant')))) out.push(b);
+      return x;
+    case 'v128':
+      for (const b of v128(x, false).bytes) out.push(b);
+      return x;
     case 'lane': {
       const l = int(x, 'lane index');
       if (l < 0 || l >= info.lanes!) throw new Error(`lane index ${l} out of range (0..${info.lanes! - 1})`);
-      return [[l], String(l)];
+      out.push(l);
+      return l;
     }
     case 'shuffle': {
       if (!Array.isArray(x) || x.length !== 16) throw new Error('i8x16.shuffle takes an array of 16 lane indices');
       for (const l of x) {
         if (!Number.isInteger(l) || l < 0 || l > 31) throw new Error(`shuffle lane index ${l} out of range (0..31)`);
       }
-      return [[...x], x.join(' ')];
+      for (const l of x) out.push(l);
+      return [...x];
     }
   }
-  throw new Error(`unsupported immediate kind ${kind}`);
+  throw new Error(`unsupported immediate kind ${String(info.imm)}`);
+}
+
+/** The WAT spelling of an immediate `encodeImmediate` accepted (and returned). */
+export function spellImmediate(info: OpInfo, x: Immediate, localName: (index: number) => string | undefined): string {
+  switch (info.imm) {
+    case 'none': return '';
+    case 'block': return x === undefined ? '' : `(result ${x as string})`;
+    case 'label': case 'lane': return String(x);
+    case 'local': {
+      const name = localName(x as number);
+      return name ? `$${name}` : String(x);
+    }
+    case 'call': return `$${(x as Callee).name}`;
+    case 'mem': {
+      const { offset, align } = memarg(x, info.align!);
+      return [offset ? `offset=${offset}` : '', align !== info.align ? `align=${align}` : ''].filter(Boolean).join(' ');
+    }
+    case 'i32': return String((x as number) | 0);
+    case 'i64': return BigInt.asIntN(64, x as bigint).toString();
+    case 'f32': return formatF32(f32Bits(x as number));
+    case 'f64': return formatF64(f64Bits(x as number));
+    case 'v128': return v128(x, true).text;
+    case 'shuffle': return (x as number[]).join(' ');
+  }
+  throw new Error(`unsupported immediate kind ${String(info.imm)}`);
 }
 
 function int(x: Immediate, what: string): number {
@@ -89,21 +128,21 @@ function num(x: Immediate, what: string): number {
   return x;
 }
 
-function memarg(x: Immediate, natural: number): [number[], string] {
-  if (x !== undefined && (typeof x !== 'object' || x === null || Array.isArray(x) || Object.keys(x).some((k) => k !== 'offset' && k !== 'align'))) {
-    throw new Error('memory immediate must be { offset?, align? }');
-  }
-  const m = (x ?? {}) as MemArg;
+function memarg(x: Immediate, natural: number): { offset: number; align: number } {
+  if (x === undefined) return { offset: 0, align: natural };
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Error('memory immediate must be { offset?, align? }');
+  for (const k in x) if (k !== 'offset' && k !== 'align') throw new Error('memory immediate must be { offset?, align? }');
+  const m = x as MemArg;
   const offset = m.offset ?? 0, align = m.align ?? natural;
   if (!Number.isInteger(offset) || offset < 0 || offset >= 2 ** 32) throw new Error(`offset ${offset} is not a u32`);
   if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0 || align > natural) {
     throw new Error(`align ${align} must be a power of two no larger than ${natural} bytes`);
   }
-  const text = [offset ? `offset=${offset}` : '', align !== natural ? `align=${align}` : ''].filter(Boolean).join(' ');
-  return [[Math.log2(align), ...uleb(offset)], text];
+  return { offset, align };
 }
 
-function v128(x: Immediate): [number[], string] {
+/** A v128.const's bytes, and its text when `spell` (the float spelling is not free). */
+function v128(x: Immediate, spell: boolean): { bytes: number[]; text: string } {
   const c = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
   const shapes = ['f32x4', 'i32x4', 'f64x2', 'i64x2'].filter((k) => k in c);
   if (shapes.length !== 1) {
@@ -117,10 +156,10 @@ function v128(x: Immediate): [number[], string] {
   for (const v of lanes as unknown[]) {
     if (shape === 'f32x4') {
       const bits = f32Bits(num(v as number, 'f32x4 lane'));
-      bytes.push(...bytes32(bits)); words.push(formatF32(bits));
+      bytes.push(...bytes32(bits)); if (spell) words.push(formatF32(bits));
     } else if (shape === 'f64x2') {
       const bits = f64Bits(num(v as number, 'f64x2 lane'));
-      bytes.push(...bytes64(bits)); words.push(formatF64(bits));
+      bytes.push(...bytes64(bits)); if (spell) words.push(formatF64(bits));
     } else if (shape === 'i32x4') {
       const i = int(v as number, 'i32x4 lane');
       if (i < -(2 ** 31) || i >= 2 ** 32) throw new Error(`i32x4 lane ${i} out of range`);
@@ -130,5 +169,5 @@ function v128(x: Immediate): [number[], string] {
       bytes.push(...bytes64(BigInt.asUintN(64, v))); words.push(BigInt.asIntN(64, v).toString());
     }
   }
-  return [bytes, `${shape} ${words.join(' ')}`];
+  return { bytes, text: `${shape} ${words.join(' ')}` };
 }

@@ -1,9 +1,7 @@
 /**
- * Instructions and their immediates, as the builder (module.ts), the immediate encoder, the
- * encoder and the printer all see them. Imports nothing from module.ts: a call target is any
- * Callee, which WasmFunc and WasmImport both are.
+ * Immediates, as the builder (module.ts), the immediate encoder and the printer all see them.
+ * Imports nothing from module.ts: a call target is any Callee, which WasmFunc and WasmImport both are.
  */
-import type { OpInfo, WasmOp } from './opcodes.js';
 import type { ValType } from './types.js';
 
 /** Memory immediate: byte offset and alignment in bytes (default: the access's natural alignment). */
@@ -28,8 +26,3 @@ export interface Callee {
 }
 
 export type Immediate = number | bigint | ValType | Callee | MemArg | V128Const | readonly number[] | undefined;
-
-/** One appended instruction: its immediate already encoded and spelled, or a WAT-only comment. */
-export type Instr =
-  | { readonly op: WasmOp; readonly info: OpInfo; readonly imm: readonly number[]; readonly text: string }
-  | { readonly comment: string };

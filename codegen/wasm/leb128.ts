@@ -13,9 +13,32 @@ export function uleb(n: number): number[] {
   return out;
 }
 
+/** Appends the unsigned LEB128 of a non-negative integer below 2^53 to `out`. */
+export function pushUleb(out: number[], n: number): void {
+  if (n >= 0 && n < 128 && (n | 0) === n) {
+    out.push(n);
+    return;
+  }
+  for (const b of uleb(n)) out.push(b);
+}
+
 /** Signed LEB128 of a 32-bit integer. */
 export function sleb32(n: number): number[] {
-  return sleb64(BigInt(n | 0));
+  const out: number[] = [];
+  pushSleb32(out, n);
+  return out;
+}
+
+/** Appends the signed LEB128 of the 32-bit integer n | 0 to `out`. */
+export function pushSleb32(out: number[], n: number): void {
+  n |= 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7; // arithmetic shift: sign-extends
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
 }
 
 /** Signed LEB128 of a 64-bit integer. */

@@ -75,15 +75,23 @@ export function writeStores(env: WasmEnv, stores: readonly Store[], lanes: boole
   });
 }
 
-/** Runs `body` with the temps it adds forgotten afterwards (they live in its scope only). */
+/**
+ * Runs `body` with the temps it adds forgotten afterwards (they live in its scope only). Scopes
+ * only add temps (writeTemps skips ids already held; withAcc adds its acc only when absent), and a
+ * Map keeps insertion order, so forgetting them is dropping the entries past the sizes before.
+ */
 export function scoped(env: WasmEnv, body: () => void): void {
-  const scalars = new Map(env.scalarTemps);
-  const vectors = new Map(env.vectorTemps);
+  const scalars = env.scalarTemps.size;
+  const vectors = env.vectorTemps.size;
   body();
-  env.scalarTemps.clear();
-  env.vectorTemps.clear();
-  for (const [id, l] of scalars) env.scalarTemps.set(id, l);
-  for (const [id, l] of vectors) env.vectorTemps.set(id, l);
+  dropAfter(env.scalarTemps, scalars);
+  dropAfter(env.vectorTemps, vectors);
+}
+
+function dropAfter(m: Map<number, number>, size: number): void {
+  if (m.size === size) return;
+  let i = 0;
+  for (const k of m.keys()) if (i++ >= size) m.delete(k);
 }
 
 export function emitLoopKernel(env: WasmEnv, k: LoopKernel, placement: LoopPlacement, vector: LoopVectorPlan): void {

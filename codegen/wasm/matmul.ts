@@ -37,7 +37,12 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
     writeStores(env, k.stores, lanes);
   };
   const withAcc = (local: number, lanes: boolean, body: () => void) => scoped(env, () => {
-    if (accNode) (lanes ? env.vectorTemps : env.scalarTemps).set(accNode.id, local);
+    const temps = lanes ? env.vectorTemps : env.scalarTemps;
+    if (accNode) {
+      // Added, never replaced: scoped forgets what a scope added.
+      if (temps.has(accNode.id)) throw new Error(`internal: the accumulator of ${k.name} is already a temp`);
+      temps.set(accNode.id, local);
+    }
     // i and j are fixed for the epilogue of one tile: its addresses are computed once.
     env.addressCache = new Map();
     body();

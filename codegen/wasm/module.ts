@@ -1,6 +1,6 @@
 /**
  * A small WebAssembly module builder: functions are appended instruction by instruction, checked
- * as they go (locals, labels, lanes, operand types), and the same module is written either as
+ * as they go (locals, labels, lanes; operand types unless unchecked), and the same module is written either as
  * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
 import { opInfo } from './opcodes.js';
@@ -11,13 +11,13 @@ import { IDENT, isValType } from './types.js';
 import type { ValType } from './types.js';
 import { encodeModule } from './encode.js';
 import { printModule } from './wat.js';
-import type { ModuleView } from './view.js';
-import type { Immediate, Instr } from './instr.js';
+import type { FuncView, ModuleView } from './view.js';
+import type { Immediate } from './instr.js';
 
 export type { ValType } from './types.js';
 export type { WasmOp, OpInfo as WasmOpInfo, ImmKind as WasmImmKind } from './opcodes.js';
 export { OPCODES as WASM_OPCODES } from './opcodes.js';
-export type { Immediate, Instr, MemArg, V128Const } from './instr.js';
+export type { Immediate, MemArg, V128Const } from './instr.js';
 
 interface Memory { min: number; max: number | undefined; shared: boolean }
 
@@ -46,11 +46,26 @@ export class WasmImport {
   }
 }
 
+export interface WasmModuleOptions {
+  /**
+   * Check every instruction's operand types as it is appended (the spec's validation algorithm,
+   * with errors naming the function and the instruction); default true. Immediates, locals,
+   * labels and block nesting are checked either way. A compiler that emits known-good code can
+   * turn it off and leave validation to `new WebAssembly.Module` (see emit.ts).
+   */
+  readonly checked?: boolean;
+}
+
 export class WasmModule {
+  private readonly checked: boolean;
   private readonly imports: WasmImport[] = [];
   private readonly funcs: WasmFunc[] = [];
   private readonly exports: { name: string; func: WasmCallee }[] = [];
   private memory: Memory | undefined;
+
+  constructor(options: WasmModuleOptions = {}) {
+    this.checked = options.checked ?? true;
+  }
 
   /** Imports one memory as (import "env" "memory" (memory min max?)); at most one. */
   importMemory(minPages: number, maxPages?: number, shared = false): void {
@@ -99,7 +114,7 @@ export class WasmModule {
     for (const t of [...params, ...results]) {
       if (!isValType(t)) throw new Error(`wasm: function ${name}: unknown value type ${String(t)}`);
     }
-    const fn = new WasmFunc(this, this.imports.length + this.funcs.length, name, params, results, paramNames ?? []);
+    const fn = new WasmFunc(this, this.imports.length + this.funcs.length, name, params, results, paramNames ?? [], this.checked);
     this.funcs.push(fn);
     return fn;
   }
@@ -119,7 +134,7 @@ export class WasmModule {
   }
 
   /** The binary module. */
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return encodeModule(this.view());
   }
 
@@ -148,7 +163,7 @@ export class WasmModule {
         throw new Error(`wasm: function ${f.name} uses memory (${f.memoryOp}) but the module has none; call importMemory`);
       }
       const typeIndex = typeOf(f);
-      return { name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, locals: f.locals, body: f.body };
+      return { name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, locals: f.locals, localName: (i: number) => f.localName(i), ...f.body() };
     });
     return {
       memory: this.memory,
@@ -163,12 +178,20 @@ export class WasmModule {
 export class WasmFunc {
   /** Declared locals after the params, with optional WAT names. */
   readonly locals: { type: ValType; name: string | undefined }[] = [];
-  readonly body: Instr[] = [];
   readonly paramNames: readonly (string | undefined)[];
+  /** The body's bytes so far: instructions as appended (no local declarations, no closing end). */
+  private readonly code: number[] = [];
+  /** Per appended line, for the WAT text: the instruction (undefined for a comment) and its immediate (or the comment). */
+  private readonly ops: (WasmOp | undefined)[] = [];
+  private readonly imms: (Immediate | string)[] = [];
   private firstMemoryOp: WasmOp | undefined;
-  private readonly checker: StackChecker;
+  /** The operand-stack checker, when the module checks as it goes. */
+  private readonly checker: StackChecker | undefined;
   private readonly names = new Set<string>();
   private count = 0;
+  private blocks = 0;
+  /** Where the last instruction's bytes start when it was an else (an empty else is left out of the bytes). */
+  private elseAt = -1;
 
   /** @internal use WasmModule.func */
   constructor(
@@ -178,11 +201,12 @@ export class WasmFunc {
     readonly params: readonly ValType[],
     readonly results: readonly ValType[],
     paramNames: readonly (string | undefined)[],
+    checked: boolean,
   ) {
     if (paramNames.length > params.length) throw new Error(`wasm: function ${name}: more param names than params`);
     for (const n of paramNames) if (n !== undefined) this.claim(n, 'param');
     this.paramNames = paramNames;
-    this.checker = new StackChecker(results);
+    this.checker = checked ? new StackChecker(results) : undefined;
   }
 
   /** Locals declared so far, params included. */
@@ -194,7 +218,8 @@ export class WasmFunc {
     return index < this.params.length ? this.params[index] : this.locals[index - this.params.length]?.type;
   }
 
-  private localName(index: number): string | undefined {
+  /** @internal the WAT name of a local, if it has one. */
+  localName(index: number): string | undefined {
     return index < this.params.length ? this.paramNames[index] : this.locals[index - this.params.length]?.name;
   }
 
@@ -205,7 +230,7 @@ export class WasmFunc {
 
   /** Open blocks at this point (0 at the function body's top level). */
   get depth(): number {
-    return this.checker.depth;
+    return this.blocks;
   }
 
   /** A new local; returns its index. The optional name is printed as $name in WAT. */
@@ -216,38 +241,60 @@ export class WasmFunc {
     return this.localCount - 1;
   }
 
-  /** Appends one instruction (see OPCODES for names and immediate kinds). */
-  op(op: WasmOp, ...imm: Immediate[]): this {
-    const at = `wasm: function ${this.name}, instruction #${this.count} (${op})`;
+  /**
+   * Appends one instruction (see OPCODES for names and immediate kinds): its immediate is checked
+   * and encoded now, its operand types too when the module is checked; its text is spelled only
+   * when the WAT is printed.
+   */
+  op(op: WasmOp, imm?: Immediate): this {
+    const code = this.code, start = code.length;
     const info = opInfo(op);
-    if (!info) throw new Error(`${at}: unknown instruction`);
     try {
-      const [bytes, text] = encodeImmediate(info, imm, {
-        depth: this.depth, localCount: this.localCount, localName: (i) => this.localName(i), callee: (x) => this.callee(x),
-      });
-      this.check(op, info, imm);
-      this.body.push({ op, info, imm: bytes, text });
+      if (!info) throw new Error('unknown instruction');
+      if (arguments.length > 2) throw new Error(`takes ${info.imm === 'none' ? 'no immediate' : 'one immediate'}, got ${arguments.length - 1}`);
+      const bytes = info.bytes;
+      for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
+      const stored = info.imm === 'none' && imm === undefined ? undefined : encodeImmediate(info, imm, this, code);
+      if (this.checker) this.check(op, info, stored);
+      if (op === 'block' || op === 'loop' || op === 'if') this.blocks++;
+      else if (op === 'end') {
+        if (this.blocks === 0) throw new Error('end without an open block, loop or if');
+        this.blocks--;
+        // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
+        if (this.elseAt >= 0) code.splice(this.elseAt, 1);
+      }
+      this.ops.push(op);
+      this.imms.push(stored);
     } catch (e) {
-      throw new Error(`${at}: ${(e as Error).message}`);
+      code.length = start;
+      throw new Error(`wasm: function ${this.name}, instruction #${this.count} (${op}): ${(e as Error).message}`);
     }
-    if (info.imm === 'mem' || op.startsWith('memory.')) this.firstMemoryOp ??= op;
+    this.elseAt = op === 'else' ? start : -1;
+    if (this.firstMemoryOp === undefined && (info.imm === 'mem' || op.startsWith('memory.'))) this.firstMemoryOp = op;
     this.count++;
     return this;
   }
 
   /** A WAT-only `;; text` line (not in the binary); line breaks start new comment lines. */
   comment(text: string): this {
-    for (const line of String(text).split(/\r\n|\r|\n/)) this.body.push({ comment: line });
+    this.ops.push(undefined);
+    this.imms.push(String(text));
     return this;
   }
 
-  /** @internal throws unless every block is closed and the stack holds exactly the results. */
+  /** @internal throws unless every block is closed (and, checked, the stack holds exactly the results). */
   checkComplete(): void {
     try {
-      this.checker.finish();
+      if (this.checker) this.checker.finish();
+      else if (this.blocks > 0) throw new Error(`${this.blocks} block(s) left open (missing end)`);
     } catch (e) {
       throw new Error(`wasm: function ${this.name}: ${(e as Error).message}`);
     }
+  }
+
+  /** @internal what the encoder and the printer read. */
+  body(): Pick<FuncView, 'code' | 'ops' | 'imms'> {
+    return { code: this.code, ops: this.ops, imms: this.imms };
   }
 
   private claim(name: string, what: string): void {
@@ -257,20 +304,20 @@ export class WasmFunc {
   }
 
   /** Operand types and control structure. */
-  private check(op: WasmOp, info: OpInfo, imm: readonly Immediate[]): void {
-    const c = this.checker;
+  private check(op: WasmOp, info: OpInfo, imm: Immediate): void {
+    const c = this.checker!;
     if (info.pops && info.pushes) {
       c.pop(info.pops);
       c.push(...info.pushes);
       return;
     }
     switch (op) {
-      case 'block': case 'loop': case 'if': c.open(op, imm[0] as ValType | undefined); return;
+      case 'block': case 'loop': case 'if': c.open(op, imm as ValType | undefined); return;
       case 'else': c.else(); return;
       case 'end': c.end(); return;
-      case 'br': c.pop(c.labelTypes(imm[0] as number)); c.setUnreachable(); return;
+      case 'br': c.pop(c.labelTypes(imm as number)); c.setUnreachable(); return;
       case 'br_if': {
-        const ts = c.labelTypes(imm[0] as number);
+        const ts = c.labelTypes(imm as number);
         c.pop(['i32']);
         c.pop(ts);
         c.push(...ts);
@@ -288,15 +335,15 @@ export class WasmFunc {
         return;
       }
       case 'call': {
-        const callee = this.callee(imm[0]);
+        const callee = imm as WasmCallee;
         c.pop(callee.params);
         c.push(...callee.results);
         return;
       }
-      case 'local.get': c.push(this.localType(imm[0] as number)!); return;
-      case 'local.set': c.pop([this.localType(imm[0] as number)!]); return;
+      case 'local.get': c.push(this.localType(imm as number)!); return;
+      case 'local.set': c.pop([this.localType(imm as number)!]); return;
       case 'local.tee': {
-        const t = this.localType(imm[0] as number)!;
+        const t = this.localType(imm as number)!;
         c.pop([t]);
         c.push(t);
         return;
@@ -305,7 +352,8 @@ export class WasmFunc {
     }
   }
 
-  private callee(x: Immediate): WasmCallee {
+  /** @internal the function a call names (this module's, declared already). */
+  callee(x: Immediate): WasmCallee {
     const fn = x instanceof WasmFunc || x instanceof WasmImport ? x : typeof x === 'number' ? this.module.funcAt(x) : undefined;
     if (!fn || this.module.funcAt(fn.index) !== fn) {
       throw new Error(`call target ${x instanceof WasmFunc || x instanceof WasmImport ? x.name : String(x)} is not a function of this module (declare it first)`);

@@ -34,3 +34,10 @@ export function relaxedSimdAvailable(): boolean {
       .op('f32x4.relaxed_madd').op('f32x4.extract_lane', 0);
   }));
 }
+
+/** The bytes of the SIMD probe module (what `wasmSimdAvailable` validates), for code that probes elsewhere. */
+export function simdProbeBytes(): Uint8Array {
+  const m = new WasmModule();
+  m.func('probe', [], ['f32']).op('v128.const', { f32x4: [1, 2, 3, 4] }).op('f32x4.extract_lane', 3);
+  return m.toBytes();
+}

@@ -1,5 +1,6 @@
 /** The checked, flattened module the binary encoder and the WAT printer both read. */
-import type { Instr } from './instr.js';
+import type { Immediate } from './instr.js';
+import type { WasmOp } from './opcodes.js';
 import type { ValType } from './types.js';
 
 export interface FuncView {
@@ -9,7 +10,13 @@ export interface FuncView {
   readonly results: readonly ValType[];
   readonly paramNames: readonly (string | undefined)[];
   readonly locals: readonly { readonly type: ValType; readonly name: string | undefined }[];
-  readonly body: readonly Instr[];
+  /** The name a local is printed as, if any. */
+  localName(index: number): string | undefined;
+  /** The body's instruction bytes (without local declarations and the closing end). */
+  readonly code: readonly number[];
+  /** The body's lines for WAT: an instruction and its immediate, or (op undefined) a comment's text. */
+  readonly ops: readonly (WasmOp | undefined)[];
+  readonly imms: readonly (Immediate | string)[];
 }
 
 export interface ModuleView {

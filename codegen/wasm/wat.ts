@@ -1,4 +1,7 @@
 /** The text writer: the same module as encode.ts, flat instructions indented by block nesting. */
+import { spellImmediate } from './immediates.js';
+import type { Immediate } from './instr.js';
+import { opInfo } from './opcodes.js';
 import type { ValType } from './types.js';
 import type { FuncView, ModuleView } from './view.js';
 
@@ -27,15 +30,16 @@ function printFunc(f: FuncView): string[] {
   const lines = [`  (func $${f.name} (type ${f.typeIndex})${[...params, ...results].map((s) => ' ' + s).join('')}`];
   for (const l of f.locals) lines.push(`    (local ${l.name ? `$${l.name} ` : ''}${l.type})`);
   let depth = 0;
-  for (const ins of f.body) {
-    if ('comment' in ins) {
-      lines.push(`${pad(depth)};;${ins.comment ? ' ' + ins.comment : ''}`);
-      continue;
+  f.ops.forEach((op, i) => {
+    if (op === undefined) {
+      for (const line of (f.imms[i] as string).split(/\r\n|\r|\n/)) lines.push(`${pad(depth)};;${line ? ' ' + line : ''}`);
+      return;
     }
-    if (ins.op === 'end' || ins.op === 'else') depth--;
-    lines.push(`${pad(depth)}${ins.op}${ins.text ? ' ' + ins.text : ''}`);
-    if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'else') depth++;
-  }
+    if (op === 'end' || op === 'else') depth--;
+    const text = spellImmediate(opInfo(op)!, f.imms[i] as Immediate, f.localName);
+    lines.push(`${pad(depth)}${op}${text ? ' ' + text : ''}`);
+    if (op === 'block' || op === 'loop' || op === 'if' || op === 'else') depth++;
+  });
   lines.push('  )');
   return lines;
 }

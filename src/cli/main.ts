@@ -12,8 +12,14 @@ import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.j
 import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
 import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
+import { EXPORT_FORMATS, exportCommand } from './export-command.js';
 import { seedDerivation } from './explain.js';
 import { exitQuietlyOnClosedPipe } from './output-paths.js';
+import { exportOnnxCommand } from './export-onnx.js';
+import { installSaveFiles } from '../nn/save-files.js';
+import { saveModel } from '../nn/serialize.js';
+
+installSaveFiles(saveModel); // `gradc train --out` saves the model: Node's files
 
 function fail(e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);
@@ -83,6 +89,36 @@ export function buildCli(): Command {
         fail(e);
       }
     });
+  // `gradc export`: --format ts, a standalone TypeScript module (src/cli/export-command.ts), or
+  // --format onnx, an ONNX graph (src/cli/export-onnx.ts).
+  const recipeFlags = ['hidden', 'activation', 'optimizer', 'lr', 'seed'];
+  const exportCmd = recipeOptions(program.command('export').description(
+    'export the seed MLP (or a saved model): --format ts writes one standalone TypeScript module (training step and predict, WebAssembly with JS as fallback, importing nothing); ' +
+    '--format onnx writes an ONNX file of its forward graph or of one training step'))
+    .addOption(new Option('--format <format>', 'what to write').choices(EXPORT_FORMATS).default('ts'))
+    .option('--out <path>', 'where to write: ts, a directory for model.ts or a .ts file (default gradc-export); onnx, a file (default model.onnx)')
+    .option('--model <dir>', 'a model directory written by gradc train --out (default: the seed recipe, untrained)')
+    .addOption(new Option('--features <kind>', 'how the input is fed: uint8 (MNIST bytes as they are) or float32 (default: uint8 for ts, float32 for onnx)').choices(['uint8', 'float32']))
+    .option('--bytes', 'the same as --features uint8')
+    .addOption(new Option('--step <kind>', 'onnx: the forward graph, or one whole training step (params and optimizer slots in, their new values out)').choices(['predict', 'train']).default('predict'));
+  exportCmd.action(async (o: RecipeFlags & { format: 'ts' | 'onnx'; out?: string; model?: string; step: 'predict' | 'train'; bytes?: boolean; features?: 'uint8' | 'float32'; batchSize: number }) => {
+    try {
+      if (o.model !== undefined) {
+        const given = recipeFlags.filter((k) => exportCmd.getOptionValueSource(k) === 'cli');
+        if (given.length > 0) throw new Error(`--${given[0]} does not apply with --model: the saved model's own layers and optimizer are exported`);
+      }
+      if (o.bytes === true && o.features === 'float32') throw new Error('--bytes and --features float32 disagree; pass one of them');
+      const features = o.bytes === true ? 'uint8' : o.features;
+      if (o.format === 'ts') {
+        if (exportCmd.getOptionValueSource('step') === 'cli') throw new Error('--step is for --format onnx; a TypeScript export holds both the training step and predict');
+        await exportCommand({ ...o, out: o.out ?? 'gradc-export', features: features ?? 'uint8' });
+      } else {
+        exportOnnxCommand({ ...o, out: o.out ?? 'model.onnx', bytes: features === 'uint8' });
+      }
+    } catch (e) {
+      fail(e);
+    }
+  });
   return program;
 }
 

@@ -45,12 +45,12 @@ export function checkOutDir(given: string): string {
   return out;
 }
 
-/** --curve: a file to create or replace. */
-export function checkOutFile(given: string, flag: string): string {
-  if (given.trim() === '') throw new Error(`${flag} is empty; pass a file name, e.g. ${flag} training-curve.svg`);
+/** --curve (or export's --out): a file to create or replace; `example` is the file name the hints suggest. */
+export function checkOutFile(given: string, flag: string, example = 'training-curve.svg'): string {
+  if (given.trim() === '') throw new Error(`${flag} is empty; pass a file name, e.g. ${flag} ${example}`);
   const file = resolve(given);
   if (existsSync(file)) {
-    if (statSync(file).isDirectory()) throw new Error(`${flag} ${given}: ${file} is a directory; pass a file name, e.g. ${given.replace(/\/$/, '')}/training-curve.svg`);
+    if (statSync(file).isDirectory()) throw new Error(`${flag} ${given}: ${file} is a directory; pass a file name, e.g. ${given.replace(/\/$/, '')}/${example}`);
     try {
       accessSync(file, constants.W_OK);
     } catch {

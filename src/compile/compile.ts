@@ -8,7 +8,7 @@ import type { Backend } from '../../codegen/index.js';
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { topoSort } from '../graph/topo.js';
-import { checkOneHotRows } from '../eval/feeds.js';
+import { checkOneHotRows, didYouMean } from '../eval/feeds.js';
 import { labelDepths } from '../lower/labels.js';
 import { lower } from '../lower/lower.js';
 import { schedule } from '../schedule/fusion.js';
@@ -19,6 +19,7 @@ import type { SharedWeights } from './weights.js';
 import { checkSpec } from './spec.js';
 import type { CompileSpec } from './spec.js';
 import { simplifyRoots } from './simplify.js';
+import { recordParts } from './parts.js';
 
 export type { CompileSpec } from './spec.js';
 
@@ -92,6 +93,9 @@ export function defaultBackend(): Backend {
   }
   return wasmSimdAvailable() ? 'wasm' : 'js';
 }
+
+/** The key of `Executable`'s unchecked run, for src/nn's batch loops (their data is checked once, up front). */
+export const runPrechecked: unique symbol = Symbol('runPrechecked');
 
 export class Executable {
   readonly backend: Backend;
@@ -188,6 +192,15 @@ export class Executable {
     for (const _ in feeds) count++;
     if (count !== n) this.unknownFeed(feeds);
     if (this.unset.size > 0 && !this.warnedUnset) this.warnUnset();
+    return this[runPrechecked](feeds);
+  }
+
+  /**
+   * `run` past the feed checks: for a caller that checked the data its feeds are drawn from
+   * (fit checks x and y once, then gathers every batch from them). Not in the public API.
+   */
+  [runPrechecked](feeds: Readonly<Record<string, FeedValue>>): Outputs {
+    const n = this.inputNames.length;
     const shared = this.shared;
     if (shared !== undefined) {
       if (shared.generation !== shared.weights.generation) {
@@ -218,12 +231,18 @@ export class Executable {
   setParam(p: Tensor | string, data: ArrayLike<number> | ((index: number) => number)): void {
     const { view, node } = this.param(p, 'setParam');
     if (typeof data === 'function') {
-      for (let i = 0; i < view.length; i++) {
+      // One call per index, written as checked; a bad value puts the old contents back (never half-written).
+      const before = view.slice();
+      for (let i = 0, n = view.length; i < n; i++) {
         const v = data(i);
-        if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
-        if (!Number.isFinite(v)) throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${v} at index ${i}; params must be finite numbers`);
+        // v − v is 0 exactly for finite numbers (NaN for NaN and ±Infinity): no call per value.
+        if (typeof v !== 'number' || v - v !== 0) {
+          view.set(before);
+          if (typeof v !== 'number') throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${typeof v} at index ${i}; return numbers`);
+          throw new GraphError('setParam', `the initializer for '${this.nameOf(node)}' returned ${v} at index ${i}; params must be finite numbers`);
+        }
+        view[i] = v;
       }
-      for (let i = 0; i < view.length; i++) view[i] = data(i);
       this.unset.delete(this.nameOf(node));
       return;
     }
@@ -233,10 +252,11 @@ export class Executable {
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    for (let i = 0; i < data.length; i++) {
+    for (let i = 0, n = data.length; i < n; i++) {
       const v = data[i];
+      if (typeof v === 'number' && v - v === 0) continue; // finite
       if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
-      if (!Number.isFinite(v)) throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
     }
     view.set(data);
     this.unset.delete(this.nameOf(node));
@@ -339,7 +359,7 @@ export class Executable {
 
   private unknownFeed(feeds: Readonly<Record<string, unknown>>): never {
     const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
-    throw new GraphError('run', `feed '${extra[0]}' is not an input of this program; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
+    throw new GraphError('run', `feed '${extra[0]}' is not an input of this program${didYouMean(extra[0]!, [...this.inputNames, ...this.paramNames])}; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
   }
 }
 
@@ -383,7 +403,7 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const low = lower({ schedule: sched, inputs: checked.inputs, params: checked.params, outputs: distinctOutputs, updates, checkedLabels: new Set(labels.keys()), target,
     ...(shared ? { region: regionOf(shared, checked.params) } : {}) });
   const t4 = performance.now();
-  const exe = new LoadedProgram(low.program, { backend, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
+  const exe = new LoadedProgram(low.program, { backend, checked: level >= 1, ...(shared ? { memory: (bytes: number) => shared.memoryFor(bytes) } : {}) });
 
   // Views of params, outputs and constants (made again when shared weights move memory).
   const views = (x: LoadedProgram) => {
@@ -431,6 +451,13 @@ export function compile(spec: CompileSpec, options: CompileOptions = {}): Execut
   const compileMs = t5 - t0;
   const phaseMs = { check: t1 - t0, simplify: t2 - t1, schedule: t3 - t2, lower: t4 - t3, emit: t5 - t4 };
   const result = new Executable(exe, { kernels, memory, inputs: checked.inputs, views, compileMs, phaseMs, labelDepths: labels, weights: shared });
+  recordParts(result, {
+    kernels: exe, reports: kernels, buffers: low.buffers,
+    inputs: checked.inputs.map((node) => ({ node, buffer: low.leafBuffer.get(node)!, labelDepth: labels.get(node) ?? 0 })),
+    params: checked.params.map((node) => ({ node, buffer: low.leafBuffer.get(node)! })),
+    outputs: checked.outputNames.map((name, i) => ({ name, node: outputNodes[i]!, buffer: low.outputBuffer.get(outputNodes[i]!)! })),
+    updates, regionBytes: shared?.regionBytes ?? 0,
+  });
   if (level >= 1) {
     log(`gradc compile (${backend}): ${order.length} graph nodes -> ${kernels.length} kernels; arena ${memory.arenaBytes} bytes ` +
       `(temporaries ${memory.tempBytesShared} bytes shared, ${memory.tempBytesUnshared} unshared); ${compileMs.toFixed(1)} ms ` +

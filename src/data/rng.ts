@@ -12,6 +12,11 @@ export interface RngState {
 
 const TWO_POW_M32 = 1 / 4294967296;
 
+/** A random seed in [0, 2^32) from the platform's Web Crypto (a global in Node ≥ 19 and in browsers). */
+export function randomSeed(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
 /** splitmix32 step: spreads a 32-bit seed over the state words (never all zero). */
 function splitmix32(x: number): [number, number] {
   const next = (x + 0x9e3779b9) >>> 0;

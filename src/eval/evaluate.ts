@@ -3,7 +3,7 @@ import type { DType } from '../graph/attrs.js';
 import { GraphError } from '../graph/errors.js';
 import { Tensor } from '../graph/tensor.js';
 import { leavesByName, topoSort } from '../graph/topo.js';
-import { checkOneHotRows, readFeed, type Feeds } from './feeds.js';
+import { checkExtraFeeds, checkOneHotRows, readFeed, type Feeds } from './feeds.js';
 import { reference, type Reference } from './reference.js';
 
 export interface Evaluated {
@@ -14,6 +14,13 @@ export interface Evaluated {
 export interface EvaluateOptions {
   /** 'float64' computes every node in double precision; by default each node rounds to its own dtype. */
   readonly dtype?: DType;
+  /**
+   * A feed naming no input or param at all is always refused (a misspelling, as `run` refuses it).
+   * 'allow' (default): a feed naming a leaf this graph does not read is fine (a forward graph's
+   * feeds serve its gradient and its simplified form, which may not read every leaf); 'error':
+   * refused too, as strict as `run` with the graph's leaves as its inputs.
+   */
+  readonly unusedFeeds?: 'allow' | 'error';
 }
 
 export function evaluate(outputs: Tensor, feeds?: Feeds, options?: EvaluateOptions): Evaluated;
@@ -27,11 +34,16 @@ export function evaluate(outputs: Tensor | readonly Tensor[], feeds: Feeds = {},
   const f64 = options.dtype === 'float64';
   // Check every feed before computing anything.
   const fed = new Map<Tensor, Float64Array>();
-  for (const leaf of leavesByName(order, 'evaluate').values()) {
+  if (feeds === null || typeof feeds !== 'object') throw new GraphError('evaluate', `feeds must be an object keyed by input and param name, got ${feeds === null ? 'null' : typeof feeds}`);
+  const unused = options.unusedFeeds ?? 'allow';
+  if (unused !== 'allow' && unused !== 'error') throw new GraphError('evaluate', `unusedFeeds must be 'allow' or 'error', got ${JSON.stringify(unused)}`);
+  const leaves = leavesByName(order, 'evaluate');
+  for (const leaf of leaves.values()) {
     const data = readFeed('evaluate', leaf, feeds);
     if (leaf.is('input') && leaf.attrs.facts.oneHot) checkOneHotRows('evaluate', leaf.attrs.name, data, leaf.shape[leaf.rank - 1], leaf.dtype === 'float32');
     fed.set(leaf, data);
   }
+  checkExtraFeeds('evaluate', feeds, [...leaves.keys()], unused === 'error');
 
   const users = new Map<Tensor, number>();
   for (const t of order) for (const x of t.inputs) users.set(x, (users.get(x) ?? 0) + 1);

@@ -2,6 +2,7 @@
 import { GraphError, fmtShape } from '../graph/errors.js';
 import { fromNested } from '../graph/functions.js';
 import type { Tensor } from '../graph/tensor.js';
+import { isDeclaredLeafName } from '../graph/names.js';
 
 export type Nested = number | readonly Nested[];
 /** Typed arrays of numbers (not BigInt64Array: its values are not numbers). */
@@ -20,8 +21,7 @@ export function readFeed(where: string, leaf: Tensor<'input' | 'param'>, feeds: 
   const kind = leaf.op === 'param' ? 'param' : 'input';
   const expect = `a Float32Array or number array of ${leaf.size} values (shape ${fmtShape(leaf.shape)})`;
   if (!Object.prototype.hasOwnProperty.call(feeds, name)) {
-    // a feed of another name with the same letters but for case, or a letter or two off, is likely a misspelling
-    const near = Object.keys(feeds).filter((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= Math.min(2, name.length >> 1));
+    const near = nearNames(name, Object.keys(feeds));
     const hint = near.length > 0 ? ` (feeds has ${near.map((k) => `'${k}'`).join(', ')}: misspelled?)` : '';
     throw new GraphError(where, `no feed for ${kind} '${name}' ${fmtShape(leaf.shape)}; pass feeds['${name}'] as ${expect}${hint}`);
   }
@@ -73,6 +73,36 @@ export function checkOneHotRows(where: string, name: string, values: ArrayLike<n
           `so every row must hold a single 1 and zeros: fix the data, or declare the input without the fact`,
       );
     }
+  }
+}
+
+/** Names among `candidates` that `name` is likely a misspelling of: the same but for case, or a letter or two off. */
+export function nearNames(name: string, candidates: readonly string[]): string[] {
+  return candidates.filter((k) => k !== name && (k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= Math.min(2, name.length >> 1)));
+}
+
+/** ` (did you mean 'W'?)` when a name is close to one of `known`, else ''. */
+export function didYouMean(name: string, known: readonly string[]): string {
+  const near = nearNames(name, known);
+  return near.length > 0 ? ` (did you mean ${near.map((k) => `'${k}'`).join(' or ')}?)` : '';
+}
+
+/**
+ * Feeds naming no leaf of the graph: refused when the name belongs to no input or param made in
+ * this process (a misspelling: `run` refuses it too), or, with `strict` (`unusedFeeds: 'error'`),
+ * refused whenever the graph does not read it, as `run` refuses a feed that is no input of its
+ * program. By default a known leaf the graph does not read is allowed: a forward graph's feeds
+ * serve its gradient and its simplified form, which may no longer read every leaf.
+ */
+export function checkExtraFeeds(where: string, feeds: Feeds, leaves: readonly string[], strict: boolean): void {
+  for (const k in feeds) {
+    if (!Object.prototype.hasOwnProperty.call(feeds, k) || leaves.includes(k)) continue;
+    const known = isDeclaredLeafName(k);
+    if (known && !strict) continue;
+    const reads = `the graph reads ${leaves.map((n) => `'${n}'`).join(', ') || 'no input or param'}`;
+    throw new GraphError(where, known
+      ? `feed '${k}' is not read by the graph${didYouMean(k, leaves)}; ${reads}. Drop it, or leave unusedFeeds at its default to allow feeds the graph does not read`
+      : `feed '${k}' names no input or param${didYouMean(k, leaves)}; ${reads}. Fix the name, or drop the feed`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { DType, Facts, OpName } from './attrs.js';
 import { GraphError, fmtShape } from './errors.js';
 import { checkShape, normAxes, normAxis, sizeOf, sameShape, type Shape } from './shape.js';
 import { Tensor, make, type TensorLike } from './tensor.js';
+import { declareLeafName } from './names.js';
 
 function checkTensor(op: string, x: unknown, which: string): Tensor {
   if (x instanceof Tensor) return x;
@@ -46,6 +47,7 @@ function checkName(op: string, name: unknown): string {
 export function input(name: string, shape: Shape, facts: Facts = {}, dtype: DType = 'float32'): Tensor<'input'> {
   const n = checkName('input', name);
   const s = checkShape(`input '${n}'`, shape);
+  declareLeafName(n);
   if (facts === null || typeof facts !== 'object') throw new GraphError('input', `facts for '${n}' must be an object like { oneHot: true } or { feed: 'uint8' }, got ${describe(facts)}`);
   if (facts.oneHot && s.length === 0) throw new GraphError('input', `'${n}' is declared oneHot but is a scalar; one-hot rows need a last axis`);
   if (facts.feed !== undefined && facts.feed !== 'uint8') {
@@ -58,6 +60,7 @@ export function input(name: string, shape: Shape, facts: Facts = {}, dtype: DTyp
 /** A trainable variable; its value lives outside the graph (fed by name, or held by a compiled program). */
 export function param(name: string, shape: Shape, dtype: DType = 'float32'): Tensor<'param'> {
   const n = checkName('param', name);
+  declareLeafName(n);
   return make('param', [], { name: n, shape: checkShape(`param '${n}'`, shape) }, checkDType('param', dtype));
 }
 

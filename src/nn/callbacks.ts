@@ -2,6 +2,7 @@
  * Built-in callbacks (Keras' names and defaults): pass them to fit in `callbacks: [...]`.
  * Each gets the model through `setModel` when fit starts.
  */
+import { printLine } from '../compile/warn.js';
 import type { BatchLogs, Callbacks, EpochLogs } from './fit.js';
 import type { Trainable } from './trainable.js';
 
@@ -113,7 +114,7 @@ export function terminateOnNaN(): Callbacks {
     setModel: (m) => { model = m; },
     onBatchEnd: (batch: number, logs: BatchLogs) => {
       if (!Number.isFinite(logs.loss)) {
-        process.stderr.write(`terminateOnNaN: batch ${batch}: invalid loss ${logs.loss}, terminating training\n`);
+        printLine(`terminateOnNaN: batch ${batch}: invalid loss ${logs.loss}, terminating training`);
         model!.stopTraining = true;
       }
     },

@@ -134,3 +134,80 @@ export function checkY(y: unknown, n: number, units: number, loss: LossName, wha
   }
   return { y: t, oneHot: oneHot && units > 1 };
 }
+
+/** Nested number rows (one array of data), not a list of arrays. */
+function isRows(v: readonly unknown[]): boolean {
+  return typeof v[0] === 'number' || (Array.isArray(v[0]) && typeof v[0][0] === 'number');
+}
+
+/** An object keyed by input or output name (not `{ shape, data }` itself). */
+function isByName(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !('shape' in v && 'data' in v);
+}
+
+/**
+ * x for a model's inputs: the data itself (one input), a list in input order, or an object by
+ * input name. Every input must have the same number of rows.
+ */
+export function checkXs(x: unknown, inputs: readonly { name: string; width: number }[], what = 'x'): Features[] {
+  const names = inputs.map((i) => i.name);
+  let list: unknown[];
+  if (isByName(x)) {
+    for (const k of Object.keys(x)) if (!names.includes(k)) throw new Error(`${what} names input '${k}'; the model's inputs are ${names.map((n) => `'${n}'`).join(', ')}`);
+    list = names.map((n) => {
+      if (!Object.prototype.hasOwnProperty.call(x, n)) throw new Error(`${what} has no data for input '${n}'; pass { ${names.join(', ')} }`);
+      return x[n];
+    });
+  } else if (inputs.length === 1) {
+    list = [x];
+  } else {
+    if (!Array.isArray(x) || x.length !== inputs.length) {
+      throw new Error(`${what}: the model has ${inputs.length} inputs (${names.map((n) => `'${n}'`).join(', ')}); pass a list of ${inputs.length} arrays in that order, or an object by input name`);
+    }
+    list = x;
+  }
+  const many = inputs.length > 1;
+  const out = list.map((v, i) => checkX(v, inputs[i]!.width, many ? `${what} for input '${names[i]}'` : what));
+  const n = out[0]!.shape[0]!;
+  out.forEach((t, i) => {
+    if (t.shape[0] !== n) throw new Error(`${what}: input '${names[i]}' has ${t.shape[0]} rows, input '${names[0]}' has ${n}; every input needs one row per example`);
+  });
+  return out;
+}
+
+/**
+ * Targets for the outputs with a loss (`heads`): the data itself (one such output), a list (one
+ * per output, or one per output with a loss), or an object by output name.
+ */
+export function checkYs(y: unknown, n: number, heads: readonly { output: number; name: string; units: number; loss: LossName }[], outputs: readonly string[], what = 'y'): { ys: TensorData[]; oneHot: boolean[] } {
+  let list: unknown[];
+  if (isByName(y)) {
+    for (const k of Object.keys(y)) {
+      if (!outputs.includes(k)) throw new Error(`${what} names output '${k}'; the model's outputs are ${outputs.map((o) => `'${o}'`).join(', ')}`);
+      if (!heads.some((h) => h.name === k)) throw new Error(`${what} has targets for output '${k}', which has no loss; drop them, or give it a loss in compile`);
+    }
+    list = heads.map((h) => {
+      if (!Object.prototype.hasOwnProperty.call(y, h.name)) throw new Error(`${what} has no targets for output '${h.name}'; pass { ${heads.map((x) => x.name).join(', ')} }`);
+      return y[h.name];
+    });
+  } else if (heads.length === 1 && outputs.length === 1) {
+    list = [y];
+  } else if (Array.isArray(y) && !isRows(y) && y.length === outputs.length && outputs.length > 1) {
+    list = heads.map((h) => y[h.output]);
+  } else if (Array.isArray(y) && !isRows(y) && y.length === heads.length && heads.length > 1) {
+    list = y;
+  } else if (heads.length === 1) {
+    list = [y];
+  } else {
+    throw new Error(`${what}: the model trains ${heads.length} outputs (${heads.map((h) => `'${h.name}'`).join(', ')}); pass a list of their targets in that order, or an object by output name`);
+  }
+  const many = heads.length > 1;
+  const ys: TensorData[] = [], oneHot: boolean[] = [];
+  list.forEach((v, t) => {
+    const h = heads[t]!;
+    const c = checkY(v, n, h.units, h.loss, many ? `${what} for output '${h.name}'` : what);
+    ys.push(c.y);
+    oneHot.push(c.oneHot);
+  });
+  return { ys, oneHot };
+}

@@ -7,8 +7,8 @@
  */
 import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
-import { checkX, checkY, type Features } from './data-input.js';
-import { batchFor, evaluateRange, gatherRows } from './inference.js';
+import { checkXs, checkYs, type Features } from './data-input.js';
+import { batchFor, evaluateRange, gatherRows, scoreBatch, scoreCount, scorersOf, type Scorer } from './inference.js';
 import { checkPositiveInt } from './checks.js';
 import type { Held, Trainable } from './trainable.js';
 
@@ -87,26 +87,29 @@ function mergeCallbacks(cb: unknown): Callbacks {
 }
 
 interface Checked {
-  x: Features;
-  y: TensorData;
-  oneHot: boolean;
+  /** Per input, and per output with a loss. */
+  x: Features[];
+  y: TensorData[];
+  oneHot: boolean[];
   nTrain: number;
-  val: { x: Features; y: TensorData; oneHot: boolean; start: number; end: number } | null;
+  val: { x: Features[]; y: TensorData[]; oneHot: boolean[]; start: number; end: number } | null;
 }
 
 function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): Checked {
   const cfg = model.requireConfig('fit');
-  const x = checkX(xIn, model.inputWidth, 'fit: x');
-  const n = x.shape[0]!;
-  const { y, oneHot } = checkY(yIn, n, model.outputUnits, cfg.loss, 'fit: y');
+  const outputs = model.outputInfo.map((t) => t.name);
+  const x = checkXs(xIn, model.inputInfo, 'fit: x');
+  const n = x[0]!.shape[0]!;
+  const { ys: y, oneHot } = checkYs(yIn, n, cfg.heads, outputs, 'fit: y');
   if (o.validationSplit !== undefined && o.validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');
   }
   if (o.validationData !== undefined) {
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
-    const vx = checkX(o.validationData[0], model.inputWidth, 'fit: validationData x');
-    const vy = checkY(o.validationData[1], vx.shape[0]!, model.outputUnits, cfg.loss, 'fit: validationData y');
-    return { x, y, oneHot, nTrain: n, val: { x: vx, y: vy.y, oneHot: vy.oneHot, start: 0, end: vx.shape[0]! } };
+    const vx = checkXs(o.validationData[0], model.inputInfo, 'fit: validationData x');
+    const vn = vx[0]!.shape[0]!;
+    const vy = checkYs(o.validationData[1], vn, cfg.heads, outputs, 'fit: validationData y');
+    return { x, y, oneHot, nTrain: n, val: { x: vx, y: vy.ys, oneHot: vy.oneHot, start: 0, end: vn } };
   }
   const split = o.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${String(split)}`);
@@ -123,19 +126,21 @@ interface EpochRun {
   last: Held | null;
   /** The model's generation the programs above belong to. */
   generation: number;
+  /** The losses this fit checked its targets for (compile's loss, as JSON; the weights may change). */
   loss: string;
-  oneHot: boolean;
+  oneHot: boolean[];
   full: number;
   rest: number;
   batchSize: number;
   order: Int32Array;
-  /** The features as given: floats, or bytes (fed as bytes). */
-  x: Float32Array | Uint8Array;
-  y: Float32Array;
-  width: number;
-  yWidth: number;
-  units: number;
-  sparse: boolean;
+  /** The features of each input as given: floats, or bytes (fed as bytes); the targets of each output with a loss. */
+  x: (Float32Array | Uint8Array)[];
+  y: Float32Array[];
+  width: number[];
+  yWidth: number[];
+  sparse: boolean[];
+  /** The metrics (and per-output losses) logged, as compiled now. */
+  scorers: Scorer[];
   onBatchEnd: Callbacks['onBatchEnd'] | null;
   logs: BatchLogs;
   /** [Σ loss·rows, Σ score of each metric…] of the epoch so far: typed, so accumulating never boxes. */
@@ -146,13 +151,16 @@ interface EpochRun {
 }
 
 /** Re-reads the step programs after a callback recompiled the model. */
+const lossKey = (model: Trainable) => JSON.stringify(model.config!.lossSpec);
+
 function refresh(r: EpochRun): void {
   if (r.generation === r.model.generation) return;
-  if (r.generation !== -1 && r.model.config!.loss !== r.loss) {
-    throw new Error(`fit: a callback recompiled the model with loss '${r.model.config!.loss}', but this fit checked its targets for '${r.loss}'; change the loss between fits (the optimizer, learning rate and metrics may change during one)`);
+  if (r.generation !== -1 && lossKey(r.model) !== r.loss) {
+    throw new Error(`fit: a callback recompiled the model with loss ${lossKey(r.model)}, but this fit checked its targets for ${r.loss}; change the loss between fits (the optimizer, learning rate, loss weights and metrics may change during one)`);
   }
   r.generation = r.model.generation;
-  const bytes = r.x instanceof Uint8Array;
+  r.scorers = scorersOf(r.model.config!, r.sparse);
+  const bytes = r.x.map((x) => x instanceof Uint8Array);
   r.main = r.full > 0 ? r.model.program('train', r.batchSize, r.oneHot, bytes) : null;
   r.last = r.rest > 0 ? r.model.program('train', r.rest, r.oneHot, bytes) : null;
 }
@@ -163,19 +171,16 @@ function refresh(r: EpochRun): void {
  * a promise, or a callback asks to stop. Returns the next batch index.
  */
 function trainBatches(r: EpochRun, b0: number, batches: number): number {
-  const { model, order, x, y, width, yWidth, units, logs, acc } = r;
-  const fns = model.config!.metricFns;
-  const mode = r.sparse ? 'sparse' : 'dense';
+  const { model, order, x, y, width, yWidth, logs, acc } = r;
   for (let b = b0; b < batches; b++) {
     refresh(r);
     const held = b < r.full ? r.main! : r.last!;
     const rows = b < r.full ? r.batchSize : r.rest;
     model.activate(held);
-    const t = held.target!;
-    gatherRows(x, width, held.x, order, b * r.batchSize, rows);
-    gatherRows(y, yWidth, t, order, b * r.batchSize, rows);
+    for (let i = 0; i < x.length; i++) gatherRows(x[i]!, width[i]!, held.xs[i]!, order, b * r.batchSize, rows);
+    for (let i = 0; i < y.length; i++) gatherRows(y[i]!, yWidth[i]!, held.targets[i]!, order, b * r.batchSize, rows);
     model.beginStep(held);
-    const out = held.program.run(held.feeds);
+    const out = held.program.runPrechecked(held.feeds);
     model.trained(held);
     const loss = out['loss']![0]!;
     acc[0] += loss * rows;
@@ -184,10 +189,11 @@ function trainBatches(r: EpochRun, b0: number, batches: number): number {
       warn(`fit: the loss became ${loss} at step ${model.step} (batch ${b}); the model has diverged. Lower the learning rate, clip gradients ` +
         `(optimizers.adam({ learningRate, globalClipNorm: 1 })), or stop at once with callbacks.terminateOnNaN()`);
     }
-    for (let m = 0; m < fns.length; m++) {
-      const s = fns[m]!.score(out['y']!, t, rows, units, mode);
+    const sc = r.scorers;
+    for (let m = 0; m < sc.length; m++) {
+      const s = scoreBatch(sc[m]!, out, held.targets, rows);
       acc[m + 1] += s;
-      if (r.onBatchEnd) logs[fns[m]!.key] = s / fns[m]!.count(rows, units);
+      if (r.onBatchEnd) logs[sc[m]!.key] = s / scoreCount(sc[m]!, rows);
     }
     if (r.onBatchEnd) {
       logs.batch = b;
@@ -222,16 +228,14 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
   if (options.seed !== undefined) model.reseed(options.seed);
 
   const { x, y, oneHot, nTrain } = data;
-  const units = model.outputUnits;
-  const sparse = y.shape.length === 1;
+  const sparse = y.map((t) => t.shape.length === 1);
   const full = Math.floor(nTrain / batchSize);
   const rest = nTrain % batchSize;
   const order = new Int32Array(nTrain);
-  const nMetrics = cfg0.metricFns.length;
   const run: EpochRun = {
-    model, main: null, last: null, generation: -1, loss: cfg0.loss, oneHot, full, rest, batchSize, order, x: x.data, y: y.data,
-    width: model.inputWidth, yWidth: sparse ? 1 : units, units, sparse, onBatchEnd: cb.onBatchEnd ?? null,
-    logs: { batch: 0, size: 0, loss: 0 } as BatchLogs, acc: new Float64Array(1 + nMetrics), pending: null, warnedNaN: false,
+    model, main: null, last: null, generation: -1, loss: lossKey(model), oneHot, full, rest, batchSize, order, x: x.map((t) => t.data), y: y.map((t) => t.data),
+    width: model.inputInfo.map((i) => i.width), yWidth: y.map((t, i) => (sparse[i] ? 1 : cfg0.heads[i]!.units)), sparse, scorers: [], onBatchEnd: cb.onBatchEnd ?? null,
+    logs: { batch: 0, size: 0, loss: 0 } as BatchLogs, acc: new Float64Array(1), pending: null, warnedNaN: false,
   };
   // Build both step programs before the first step: errors surface before any training.
   refresh(run);
@@ -246,8 +250,8 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
     for (let i = 0; i < nTrain; i++) order[i] = i;
     if (shuffle) model.shuffle(order);
     // metrics as compiled now (a callback may have recompiled with others)
-    const fns = model.config!.metricFns;
-    if (run.acc.length !== 1 + fns.length) run.acc = new Float64Array(1 + fns.length);
+    refresh(run);
+    if (run.acc.length !== 1 + run.scorers.length) run.acc = new Float64Array(1 + run.scorers.length);
     run.acc.fill(0);
     const batches = full + (rest > 0 ? 1 : 0);
     let done = 0;
@@ -262,7 +266,7 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
     }
     const seen = Math.min(nTrain, done * batchSize);
     const epochLogs = { loss: run.acc[0]! / seen } as EpochLogs;
-    model.config!.metricFns.forEach((f, m) => (epochLogs[f.key] = run.acc[m + 1]! / f.count(seen, units)));
+    run.scorers.forEach((f, m) => (epochLogs[f.key] = run.acc[m + 1]! / scoreCount(f, seen)));
     if (data.val) {
       const v = evaluateRange(model, data.val.x, data.val.y, data.val.oneHot, data.val.start, data.val.end, batchSize);
       for (const [k, val] of Object.entries(v)) epochLogs[`val_${k}`] = val;

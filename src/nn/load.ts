@@ -31,7 +31,7 @@ function readLayer(o: Record<string, unknown>, path: string): LayerSpec {
   }
 }
 
-export interface LoadOptions<M extends Model = Model> {
+export interface LoadOptions<M extends Model<unknown> = Model<unknown>> {
   /**
    * For a functional model (its graph is code, not data): the model, built again by your code,
    * to load the weights, optimizer state and training state into. Its params must match by name and shape.
@@ -41,15 +41,15 @@ export interface LoadOptions<M extends Model = Model> {
 
 /** A saved Sequential, rebuilt from model.json; or, with `{ model }`, a functional model's saved state loaded into it. */
 export function loadModel(dir: string): Promise<Sequential>;
-export function loadModel<M extends Model>(dir: string, options: { model: M }): Promise<M>;
-export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Model> {
+export function loadModel<M extends Model<unknown>>(dir: string, options: { model: M }): Promise<M>;
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Model<unknown>> {
   return loadModelSync(dir, options);
 }
 
-export function loadModelSync(dir: string, options: LoadOptions = {}): Model {
+export function loadModelSync(dir: string, options: LoadOptions = {}): Model<unknown> {
   const saved = readSaved(dir);
   // Build the model in isolation; the caller sees it only if everything checks out.
-  let model: Model;
+  let model: Model<unknown>;
   if (saved.kind === 'functional') {
     if (options.model === undefined) {
       bad('model.json', `holds a functional model, whose graph is your code: build it again with model({ … }) and pass it: loadModel(dir, { model })`);
@@ -75,7 +75,7 @@ export function loadModelSync(dir: string, options: LoadOptions = {}): Model {
     const { schedule, ...opt } = t.optimizer;
     try {
       if (schedule !== undefined) opt.learningRate = scheduleFromConfig(schedule as Record<string, unknown>);
-      model.compile({ loss: t.loss, optimizer: opt as { name: string }, metrics: metricsFromNames(t.metrics), backend: t.backend as Backend });
+      model.compile({ loss: t.loss as string, ...(t.lossWeights !== undefined ? { lossWeights: t.lossWeights as number[] } : {}), optimizer: opt as { name: string }, metrics: metricsFromNames(t.metrics), backend: t.backend as Backend });
     } catch (e) {
       bad('model.json training', (e as Error).message);
     }

@@ -7,26 +7,32 @@
  * once and holds its own copy, synchronised only when another program or the user needs them.
  * The training state (optimizer step, generator, epochs) changes only through methods here.
  */
-import { randomInt } from 'node:crypto';
-import { Rng, type RngState } from '../data/rng.js';
+import { randomSeed, Rng, type RngState } from '../data/rng.js';
 import type { TensorData } from '../data/tensor-data.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { ActivationName } from './activations.js';
 import { fitModel, type FitOptions, type History } from './fit.js';
 import { evaluateModel, predictRows, type EvalResult } from './inference.js';
-import { checkLoss, checkLossActivation, type LossName } from './losses.js';
+import { checkLossSpec, type LossSpec } from './losses.js';
 import { checkMetrics, type MetricSpec } from './metrics.js';
 import { checkOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { defaultBackend } from '../compile/compile.js';
+import { warn } from '../compile/warn.js';
 import { SharedWeights } from '../compile/weights.js';
-import { buildStepProgram, checkBackend, type Backend, type StepProgram } from './program.js';
+import { buildStepProgram, checkBackend, type Backend, type ProgramSpec, type StepProgram } from './program.js';
 import type { LearningRate } from './schedules.js';
-import { saveModel } from './serialize.js';
-import type { CompiledConfig, Held, SaveState, Trainable, TrainStep } from './trainable.js';
+import { saveFiles } from './save-files.js';
+import type { CompiledConfig, Head, Held, InputInfo, OutputInfo, SaveState, Trainable, TrainStep } from './trainable.js';
 import { buildEvalStep, buildPredictStep, buildTrainStep, type Forward } from './train-step.js';
 
 export interface CompileArgs {
-  loss: LossName | string;
+  /**
+   * A loss name; with several outputs (a functional model): one name for every output, a list
+   * with one per output (null: not trained), or an object by output name (outputs not named are not trained).
+   */
+  loss: LossSpec;
+  /** Several outputs: the weight of each output's loss in the total Σ wᵢ·Lᵢ (a list, or an object by output name; default 1). */
+  lossWeights?: readonly number[] | Readonly<Record<string, number>>;
   /** A name ('adam'), `{ name, learningRate, … }`, or `optimizers.adam({ … })`. */
   optimizer: string | Optimizer | OptimizerConfig | { name: string; [k: string]: unknown };
   metrics?: MetricSpec[];
@@ -34,9 +40,10 @@ export interface CompileArgs {
   backend?: Backend;
 }
 
-const COMPILE_KEYS = ['loss', 'optimizer', 'metrics', 'backend'];
+const COMPILE_KEYS = ['loss', 'lossWeights', 'optimizer', 'metrics', 'backend'];
 
-export abstract class Model implements Trainable {
+/** `P`: what predict returns (one array; or one per output for a functional model with several). */
+export abstract class Model<P = TensorData> implements Trainable {
   readonly name: string;
   /** The seed this model's generator started from (random unless given). */
   readonly seed: number;
@@ -56,9 +63,11 @@ export abstract class Model implements Trainable {
   private weights: SharedWeights | null = null;
   private live: Held | null = null;
   private readonly programs = new Map<string, Held>();
+  /** The function learning rate save last warned about (once per function, not per checkpoint). */
+  private warnedRate: unknown = null;
 
   protected constructor(name: string, seed: number | undefined) {
-    this.seed = seed ?? randomInt(0, 2 ** 32 - 1);
+    this.seed = seed ?? randomSeed();
     this.rng = new Rng(this.seed);
     this.name = name;
   }
@@ -67,18 +76,29 @@ export abstract class Model implements Trainable {
 
   /** The trainable params. */
   abstract get params(): Tensor<'param'>[];
-  abstract get inputWidth(): number;
-  abstract get outputUnits(): number;
+  /** The inputs (name, features per row) and outputs (name, values per row), in order. */
+  abstract get inputInfo(): readonly InputInfo[];
+  abstract get outputInfo(): readonly OutputInfo[];
   /** The only batch size the model's graph runs, or null when it is built for any. */
   abstract get fixedBatch(): number | null;
-  /** The forward graph for `batch` rows; `bytes`: its input fed as bytes (`{ feed: 'uint8' }`) where the model builds it. */
-  protected abstract forward(batch: number, bytes: boolean): { x: Tensor<'input'>; y: Tensor };
-  /** The last activation, for the loss check ('linear' when the output is no softmax or sigmoid). */
-  protected abstract get outputActivation(): ActivationName;
+  /** The forward graph for `batch` rows; `bytes[i]`: input i fed as bytes (`{ feed: 'uint8' }`) where the model builds it. */
+  protected abstract forward(batch: number, bytes: readonly boolean[]): { xs: Tensor<'input'>[]; ys: Tensor[] };
+  /** Each output's last activation, for the loss check ('linear' when it is no softmax or sigmoid). */
+  protected abstract get outputActivations(): readonly ActivationName[];
   /** A fresh value for a param that has none, drawn from `rng`. */
   protected abstract initialValue(p: Tensor<'param'>, rng: Rng): Float32Array;
   protected abstract get kind(): SaveState['kind'];
   protected abstract topology(): unknown;
+
+  /** Features per row of the first input. */
+  get inputWidth(): number {
+    return this.inputInfo[0]!.width;
+  }
+
+  /** Values per row of the first output. */
+  get outputUnits(): number {
+    return this.outputInfo[0]!.units;
+  }
 
   // ---- state, read-only outside ----
 
@@ -109,30 +129,43 @@ export abstract class Model implements Trainable {
     this.requireConfig('learningRate').optimizer.learningRate = v;
   }
 
+  /** The compiled optimizer (Keras' `model.optimizer`): set its `learningRate`, `momentum` or `weightDecay` from a callback, no recompile. */
+  get optimizer(): Optimizer {
+    return this.requireConfig('optimizer').optimizer;
+  }
+
   // ---- compile ----
 
   compile(args: CompileArgs): void {
     if (args === null || typeof args !== 'object') throw new Error("model.compile: pass { loss, optimizer, metrics }, e.g. { loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] }");
     for (const k of Object.keys(args)) if (!COMPILE_KEYS.includes(k)) throw new Error(`model.compile: unknown option '${k}'; options are ${COMPILE_KEYS.join(', ')}`);
-    const loss = checkLoss(args.loss);
+    const outs = this.outputInfo;
+    const acts = this.outputActivations;
+    const { losses, lossSpec, lossWeights } = checkLossSpec(args.loss, args.lossWeights, outs.map((o, j) => ({ ...o, activation: acts[j]! })));
     const optimizer = checkOptimizer(args.optimizer);
-    const units = this.outputUnits;
-    const metrics = checkMetrics(args.metrics, loss, units);
+    let names: string[] = [];
+    const heads: Head[] = [];
+    losses.forEach((l, j) => {
+      if (l === null) return;
+      const m = checkMetrics(args.metrics, l, outs[j]!.units);
+      names = m.names;
+      heads.push({ output: j, name: outs[j]!.name, units: outs[j]!.units, loss: l, weight: lossWeights?.[j] ?? 1, metricFns: m.fns });
+    });
     const backend = checkBackend(args.backend ?? defaultBackend());
-    checkLossActivation(loss, this.outputActivation, units);
     const old = this.cfg;
     this.pull();
-    const sameStep = old !== null && old.loss === loss && old.backend === backend && old.optimizer.sameGraph(optimizer);
+    const sameLoss = old !== null && JSON.stringify([old.lossSpec, old.lossWeights]) === JSON.stringify([lossSpec, lossWeights]);
+    const sameStep = old !== null && sameLoss && old.backend === backend && old.optimizer.sameGraph(optimizer);
     if (!old || old.optimizer.name !== optimizer.name) {
       // a different optimizer starts with fresh state
       const keep = new Set(this.params.map((p) => p.attrs.name));
       for (const k of [...this.values.keys()]) if (!keep.has(k)) this.values.delete(k);
       this.steps = 0;
     }
-    this.cfg = { loss, optimizer, metrics: metrics.names, metricFns: metrics.fns, backend };
+    this.cfg = { loss: heads[0]!.loss, heads, lossSpec, lossWeights, optimizer, metrics: names, backend };
     this.gen++;
     if (!sameStep) {
-      // The learning rate is a runtime input: only a change of loss, backend or other hyper-parameters rebuilds the steps.
+      // The learning rate, μ and λ are runtime inputs: only a change of loss, backend or another hyper-parameter rebuilds the steps.
       this.programs.clear();
       this.live = null;
       this.weights = null;
@@ -224,7 +257,7 @@ export abstract class Model implements Trainable {
 
   beginStep(held: Held): void {
     const t = ++this.steps;
-    if (held.scalarFeeds.length > 0) held.train!.plan.fill(t, this.cfg!.optimizer.rateAt(t - 1), held.scalarFeeds);
+    if (held.scalarFeeds.length > 0) this.cfg!.optimizer.fill(held.train!.plan, t, held.scalarFeeds);
   }
 
   shuffle(order: Int32Array): void {
@@ -259,6 +292,13 @@ export abstract class Model implements Trainable {
     const slotInit = cfg ? cfg.optimizer.plan(this.params, this.params).slotInit : new Map<string, number>();
     const opt = cfg?.optimizer;
     const lr = opt?.learningRate;
+    if (typeof lr === 'function' && !('config' in lr) && this.warnedRate !== lr) {
+      // A function is code: model.json can hold only the rate it gives now.
+      this.warnedRate = lr;
+      warn(`model.save: the learning rate is a JavaScript function, which cannot be saved; model.json holds its current value ${opt!.rateAt(this.steps)}, ` +
+        'so loadModel gives a constant rate. Use a built-in schedule (schedules.exponentialDecay, cosineDecay or piecewiseConstant: saved and restored exactly), ' +
+        'or set model.learningRate = yourSchedule again after loadModel');
+    }
     return {
       kind: this.kind,
       name: this.name,
@@ -266,7 +306,8 @@ export abstract class Model implements Trainable {
       topology: this.topology(),
       training: cfg && opt
         ? {
-          loss: cfg.loss,
+          loss: cfg.lossSpec,
+          ...(cfg.lossWeights ? { lossWeights: [...cfg.lossWeights] } : {}),
           optimizer: { ...opt.config, ...(typeof lr === 'function' && 'config' in lr ? { learningRate: opt.rateAt(this.steps), schedule: { ...lr.config } } : { learningRate: opt.rateAt(this.steps) }) },
           metrics: [...cfg.metrics],
           backend: cfg.backend,
@@ -290,10 +331,13 @@ export abstract class Model implements Trainable {
    * as bytes when the model builds its input (Sequential, `model({ inputShape, apply })`); a
    * graph of your own takes them as its input is declared (floats: converted row by row).
    */
-  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHot: boolean, bytes: boolean): Held {
+  program(kind: 'train' | 'eval' | 'predict', batch: number, oneHotIn: boolean | readonly boolean[], bytesIn: boolean | readonly boolean[]): Held {
     const cfg = kind === 'predict' ? this.cfg : this.requireConfig(kind === 'train' ? 'fit' : 'evaluate');
     const backend: Backend = cfg?.backend ?? defaultBackend();
-    const key = `${kind}:${batch}:${oneHot}:${bytes}`;
+    const heads = cfg?.heads ?? [];
+    const oneHot = typeof oneHotIn === 'boolean' ? heads.map(() => oneHotIn) : oneHotIn;
+    const bytes = typeof bytesIn === 'boolean' ? this.inputInfo.map(() => bytesIn) : bytesIn;
+    const key = `${kind}:${batch}:${kind === 'predict' ? '' : oneHot.map(Number).join('')}:${bytes.map(Number).join('')}`;
     let held = this.programs.get(key);
     if (held?.program.stale) {
       this.programs.delete(key);
@@ -304,18 +348,20 @@ export abstract class Model implements Trainable {
       this.pull();
       const fwd: Forward = (n) => this.forward(n, bytes);
       let train: TrainStep | null = null;
-      let spec;
+      let built;
       if (kind === 'train') {
-        const t = buildTrainStep(fwd, this.params, cfg!.loss, cfg!.optimizer, batch, oneHot);
+        const t = buildTrainStep(fwd, this.params, heads, cfg!.optimizer, batch, oneHot);
         train = t;
-        spec = t.spec;
-      } else if (kind === 'eval') spec = buildEvalStep(fwd, cfg!.loss, batch, oneHot);
-      else spec = buildPredictStep(fwd, batch);
-      const xIn = spec.inputs[0]!;
-      if (xIn.attrs.facts.feed === 'uint8' && !bytes) {
+        built = t;
+      } else if (kind === 'eval') built = buildEvalStep(fwd, heads, batch, oneHot);
+      else built = buildPredictStep(fwd, batch);
+      const spec = built.spec;
+      spec.inputs.slice(0, built.nInputs).forEach((xIn, i) => {
+        if (xIn.attrs.facts.feed !== 'uint8' || bytes[i]) return;
         const what = kind === 'train' ? 'fit' : kind === 'eval' ? 'evaluate' : 'predict';
-        throw new Error(`${what}: x holds floats, but the model's input '${xIn.attrs.name}' is declared { feed: 'uint8' } (bytes); pass x as { shape, data: Uint8Array } of bytes 0..255, or declare the input without feed: 'uint8'`);
-      }
+        const x = built.nInputs > 1 ? `x for input '${xIn.attrs.name}'` : 'x';
+        throw new Error(`${what}: ${x} holds floats, but the model's input '${xIn.attrs.name}' is declared { feed: 'uint8' } (bytes); pass ${built.nInputs > 1 ? 'it' : 'x'} as { shape, data: Uint8Array } of bytes 0..255, or declare the input without feed: 'uint8'`);
+      });
       // A plain object with a fixed set of keys (the step's own input names, never user strings):
       // V8 keeps it in fast mode, so walking it in run() allocates nothing.
       // Each is the program's own input buffer where it has one (rows are gathered into the arena, never copied twice).
@@ -327,10 +373,10 @@ export abstract class Model implements Trainable {
       const program = buildStepProgram(spec, backend, backend === 'reference' ? undefined : this.weights!);
       // The region gained params: what it holds is no longer the host version.
       if (this.weights && this.weights.generation !== generation) this.regionVersion = -1;
-      held = { program, inputs: spec.inputs, version: -1, train, feeds: {}, x: new Float32Array(0), target: null, scalarFeeds: [], batch };
-      bindFeeds(held, kind === 'predict');
+      held = { program, inputs: spec.inputs, nInputs: built.nInputs, nTargets: built.nTargets, version: -1, train, feeds: {}, xs: [], targets: [], x: new Float32Array(0), target: null, scalarFeeds: [], batch };
+      bindFeeds(held);
       // A new program may have moved the shared region to a larger memory: rebind the others' feeds.
-      for (const h of this.programs.values()) if (h.program.shared) bindFeeds(h, h.target === null);
+      for (const h of this.programs.values()) if (h.program.shared) bindFeeds(h);
       this.programs.set(key, held);
     }
     this.push(held);
@@ -362,15 +408,20 @@ export abstract class Model implements Trainable {
     return evaluateModel(this, x, y, options.batchSize ?? (this.fixedBatch === null ? 256 : undefined));
   }
 
-  /** Class probabilities (or outputs) for each row of x: [n, units]. */
-  predict(x: unknown, options: { batchSize?: number } = {}): TensorData {
-    return predictRows(this, x, options.batchSize ?? (this.fixedBatch === null ? 256 : undefined));
+  /** Class probabilities (or outputs) for each row of x: [n, units] (a functional model with several outputs: one per output). */
+  predict(x: unknown, options: { batchSize?: number } = {}): P {
+    return this.shapePrediction(predictRows(this, x, options.batchSize ?? (this.fixedBatch === null ? 256 : undefined)));
+  }
+
+  /** predict's answer from the arrays of every output, in order. */
+  protected shapePrediction(outputs: TensorData[]): P {
+    return outputs[0] as P;
   }
 
   /** The training step for `batchSize` rows, built as `fit` builds it (one-hot targets unless told otherwise). */
   trainStep(batchSize = 32, oneHot = true, bytes = false): StepProgram {
     const cfg = this.requireConfig('trainStep');
-    return this.program('train', batchSize, oneHot && cfg.loss === 'categoricalCrossentropy', bytes).program;
+    return this.program('train', batchSize, cfg.heads.map((h) => oneHot && h.loss === 'categoricalCrossentropy'), bytes).program;
   }
 
   /** The generated code of the training step, to read. */
@@ -378,9 +429,28 @@ export abstract class Model implements Trainable {
     return this.trainStep(batchSize).source;
   }
 
+  /**
+   * The graph of one step for `batch` rows as `compile` takes it (with the optimizer's plan for
+   * 'train'), nothing compiled and no state changed: what exporters (`toOnnx`) read. `oneHot`
+   * (one flag, or one per output with a loss) defaults as in `fit`: the categoricalCrossentropy
+   * heads; `bytes` (one flag, or one per input): fed as bytes where the model builds its input.
+   */
+  stepGraph(kind: 'train' | 'eval' | 'predict', batch: number, options: { oneHot?: boolean | readonly boolean[]; bytes?: boolean | readonly boolean[] } = {}): { spec: ProgramSpec; train: TrainStep | null } {
+    const bytesIn = options.bytes ?? false;
+    const bytes = typeof bytesIn === 'boolean' ? this.inputInfo.map(() => bytesIn) : bytesIn;
+    const fwd: Forward = (n) => this.forward(n, bytes);
+    if (kind === 'predict') return { spec: buildPredictStep(fwd, batch).spec, train: null };
+    const cfg = this.requireConfig('stepGraph');
+    const oneHotIn = options.oneHot;
+    const oneHot = oneHotIn === undefined ? cfg.heads.map((h) => h.loss === 'categoricalCrossentropy') : typeof oneHotIn === 'boolean' ? cfg.heads.map(() => oneHotIn) : oneHotIn;
+    if (kind === 'eval') return { spec: buildEvalStep(fwd, cfg.heads, batch, oneHot).spec, train: null };
+    const t = buildTrainStep(fwd, this.params, cfg.heads, cfg.optimizer, batch, oneHot);
+    return { spec: t.spec, train: t };
+  }
+
   /** Writes model.json and the weights (with optimizer state) into `dir`, crash-safely; refuses non-finite weights. */
   save(dir: string): Promise<void> {
-    return Promise.resolve().then(() => saveModel(this.saveState(), dir));
+    return Promise.resolve().then(() => saveFiles()(this.saveState(), dir));
   }
 }
 
@@ -388,7 +458,7 @@ export abstract class Model implements Trainable {
  * Points `held`'s feeds at the program's own input buffers where it has them (rows are gathered
  * straight into the arena), else at buffers of their own, copied in by `run`.
  */
-function bindFeeds(held: Held, predict: boolean): void {
+function bindFeeds(held: Held): void {
   const feeds: Record<string, Float32Array | Uint8Array> = {};
   for (const t of held.inputs) {
     const old = held.feeds[t.attrs.name];
@@ -396,6 +466,9 @@ function bindFeeds(held: Held, predict: boolean): void {
   }
   held.feeds = feeds;
   held.scalarFeeds = held.train ? held.train.plan.scalars.map((t) => feeds[t.attrs.name] as Float32Array) : [];
-  held.x = feeds[held.inputs[0]!.attrs.name]!;
-  held.target = predict ? null : feeds[held.inputs[1]!.attrs.name] as Float32Array;
+  const of = (t: Tensor<'input'>) => feeds[t.attrs.name]!;
+  held.xs = held.inputs.slice(0, held.nInputs).map(of);
+  held.targets = held.inputs.slice(held.nInputs, held.nInputs + held.nTargets).map(of) as Float32Array[];
+  held.x = held.xs[0]!;
+  held.target = held.targets[0] ?? null;
 }

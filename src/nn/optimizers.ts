@@ -3,9 +3,11 @@
  * graph expression of the old ones and the gradient, so the compiler fuses the whole update of
  * one parameter into one in-place loop. Keras' formulas and defaults.
  *
- * The learning rate is not baked into the compiled step: every optimizer reads it from a scalar
- * input (shape []) filled before each step, so schedules and `model.learningRate = …` take effect
- * at the next step without recompiling. Usable on any graph:
+ * The hyper-parameters a schedule or a callback changes are not baked into the compiled step: the
+ * learning rate, momentum's μ and AdamW's weight decay λ are read from scalar inputs (shape [])
+ * filled before each step, so schedules, `model.learningRate = …`, `model.optimizer.momentum = …`
+ * and `model.optimizer.weightDecay = …` take effect at the next step without recompiling (the
+ * others, β1, β2, ρ, ε, are constants of the step: changing them recompiles). Usable on any graph:
  *   const opt = optimizers.adam({ learningRate: 1e-3 });
  *   const step = opt.updates(loss, [W, b]);
  *   const exe = compile({ inputs: [x, t, ...step.inputs], outputs: { loss }, updates: step.updates });
@@ -46,6 +48,11 @@ const HYPER: { readonly [N in OptimizerName]: readonly string[] } = {
   rmsprop: ['rho', 'epsilon'], adagrad: ['initialAccumulatorValue', 'epsilon'],
 };
 
+/** The hyper-parameters read from scalar inputs each step, besides the learning rate: changing them recompiles nothing. */
+const RUNTIME: { readonly [N in OptimizerName]: readonly string[] } = {
+  sgd: [], momentum: ['momentum'], adam: [], adamw: ['weightDecay'], rmsprop: [], adagrad: [],
+};
+
 export function optionNames(name: OptimizerName): string[] {
   return ['learningRate', ...HYPER[name], 'globalClipNorm'];
 }
@@ -74,8 +81,11 @@ export interface OptimizerPlan {
   readonly updates: [Tensor<'param'>, Tensor][];
   /** Scalar inputs (shape []) fed each step: the learning rate, or what is derived from it. */
   readonly scalars: Tensor<'input'>[];
-  /** Fills the scalar inputs in place for step `t` (1-based) at learning rate `lr`. Allocation-free. */
-  fill(t: number, lr: number, into: readonly Float32Array[]): void;
+  /**
+   * Fills the scalar inputs in place for step `t` (1-based) at learning rate `lr`, with the
+   * runtime hyper-parameters `hyper` (the optimizer's values now: μ, λ). Allocation-free.
+   */
+  fill(t: number, lr: number, into: readonly Float32Array[], hyper: Readonly<Record<string, number>>): void;
 }
 
 /** What `optimizer.updates(loss, params)` gives a custom graph: everything `compile` and `run` need. */
@@ -97,8 +107,8 @@ export interface OptimizerStep {
 
 export class Optimizer {
   readonly name: OptimizerName;
-  /** The hyper-parameters other than the learning rate. */
-  readonly hyper: Readonly<Record<string, number>>;
+  /** The hyper-parameters other than the learning rate (μ and λ as they are now). */
+  private values: Readonly<Record<string, number>>;
   private lr: LearningRate;
 
   constructor(name: OptimizerName, options: Readonly<Record<string, unknown>> = {}) {
@@ -109,8 +119,41 @@ export class Optimizer {
     const hyper: Record<string, number> = {};
     for (const k of HYPER[name]) hyper[k] = checkHyper(name, k, options[k] ?? DEFAULTS[name][k]);
     if (options.globalClipNorm !== undefined) hyper.globalClipNorm = checkHyper(name, 'globalClipNorm', options.globalClipNorm);
-    this.hyper = Object.freeze(hyper);
+    this.values = Object.freeze(hyper);
     this.lr = checkLearningRate(`${name}: learningRate`, options.learningRate ?? DEFAULTS[name].learningRate);
+  }
+
+  /** The hyper-parameters other than the learning rate, as they are now. */
+  get hyper(): Readonly<Record<string, number>> {
+    return this.values;
+  }
+
+  /** Momentum's μ (the 'momentum' optimizer only); setting it takes effect at the next step, no recompile. */
+  get momentum(): number {
+    return this.runtimeValue('momentum');
+  }
+
+  set momentum(v: number) {
+    this.setRuntime('momentum', v);
+  }
+
+  /** AdamW's decoupled weight decay λ (the 'adamw' optimizer only); setting it takes effect at the next step, no recompile. */
+  get weightDecay(): number {
+    return this.runtimeValue('weightDecay');
+  }
+
+  set weightDecay(v: number) {
+    this.setRuntime('weightDecay', v);
+  }
+
+  private runtimeValue(k: string): number {
+    if (!RUNTIME[this.name].includes(k)) throw new Error(`optimizer '${this.name}' has no ${k}; ${k === 'momentum' ? "use optimizers.momentum({ learningRate, momentum })" : 'use optimizers.adamw({ learningRate, weightDecay })'}`);
+    return this.values[k]!;
+  }
+
+  private setRuntime(k: string, v: unknown): void {
+    void this.runtimeValue(k);
+    this.values = Object.freeze({ ...this.values, [k]: checkHyper(this.name, k, v) });
   }
 
   /** A number or a schedule (a function of the 0-based step); setting it takes effect at the next step. */
@@ -132,15 +175,21 @@ export class Optimizer {
     return Object.freeze({ name: this.name, learningRate: this.rateAt(0), ...this.hyper }) as OptimizerConfig;
   }
 
-  /** Same optimizer and hyper-parameters (learning rates aside): the same compiled step serves both. */
+  /** Same optimizer and the same constants of the step (runtime values aside: lr, μ, λ): the same compiled step serves both. */
   sameGraph(o: Optimizer): boolean {
-    const a = Object.entries(this.hyper), b = o.hyper;
-    return o.name === this.name && a.length === Object.keys(b).length && a.every(([k, v]) => b[k] === v);
+    const run = RUNTIME[this.name];
+    const a = Object.entries(this.values).filter(([k]) => !run.includes(k)), b = o.values;
+    return o.name === this.name && Object.keys(this.values).length === Object.keys(b).length && a.every(([k, v]) => b[k] === v);
   }
 
   /** The update graph for `params` given their gradients. */
   plan(params: readonly Tensor<'param'>[], grads: readonly Tensor[]): OptimizerPlan {
-    return planOptimizer(this.name, this.hyper, params, grads);
+    return planOptimizer(this.name, this.values, params, grads);
+  }
+
+  /** Fills a plan's scalar inputs for update `t` (1-based) with this optimizer's values now. */
+  fill(plan: OptimizerPlan, t: number, into: readonly Float32Array[]): void {
+    plan.fill(t, this.rateAt(t - 1), into, this.values);
   }
 
   /** ∂loss/∂params, then this optimizer's updates, for a graph of your own. */
@@ -154,7 +203,7 @@ export class Optimizer {
     const buffers = plan.scalars.map((s) => (feeds[s.attrs.name] = new Float32Array(1)));
     Object.freeze(feeds);
     let t = 0;
-    const fill = () => plan.fill(t + 1, this.rateAt(t), buffers);
+    const fill = () => this.fill(plan, t + 1, buffers);
     fill();
     return {
       updates: plan.updates,
@@ -251,17 +300,20 @@ function planOptimizer(name: OptimizerName, h: Readonly<Record<string, number>>,
   }
   const lr = input(`${name}/lr`, []);
   const plain = (fill: OptimizerPlan['fill'], scalars: Tensor<'input'>[] = [lr]): OptimizerPlan => ({ slots, slotInit, updates, scalars, fill });
+  const lrOnly: OptimizerPlan['fill'] = (_t, r, into) => { into[0]![0] = r; };
   switch (name) {
     case 'sgd':
       params.forEach((p, i) => updates.push([p, p.sub(grads[i]!.mul(lr))]));
-      return plain((_t, r, into) => { into[0]![0] = r; });
-    case 'momentum':
+      return plain(lrOnly);
+    case 'momentum': {
+      const mu = input('momentum/mu', []);
       params.forEach((p, i) => {
         const v = slot(p, 'velocity');
-        const v1 = v.mul(h.momentum!).sub(grads[i]!.mul(lr)); // v ← μv − lr·g
+        const v1 = v.mul(mu).sub(grads[i]!.mul(lr)); // v ← μv − lr·g
         updates.push([v, v1], [p, p.add(v1)]);
       });
-      return plain((_t, r, into) => { into[0]![0] = r; });
+      return plain((_t, r, into, now) => { into[0]![0] = r; into[1]![0] = now.momentum!; }, [lr, mu]);
+    }
     case 'rmsprop':
       params.forEach((p, i) => {
         const g = grads[i]!;
@@ -269,7 +321,7 @@ function planOptimizer(name: OptimizerName, h: Readonly<Record<string, number>>,
         const v1 = v.mul(h.rho!).add(g.square().mul(1 - h.rho!)); // v ← ρv + (1−ρ)g²
         updates.push([v, v1], [p, p.sub(g.mul(lr).div(v1.sqrt().add(h.epsilon!)))]); // w ← w − lr·g/(√v + ε)
       });
-      return plain((_t, r, into) => { into[0]![0] = r; });
+      return plain(lrOnly);
     case 'adagrad':
       params.forEach((p, i) => {
         const g = grads[i]!;
@@ -277,7 +329,7 @@ function planOptimizer(name: OptimizerName, h: Readonly<Record<string, number>>,
         const a1 = a.add(g.square()); // a ← a + g²
         updates.push([a, a1], [p, p.sub(g.mul(lr).div(a1.sqrt().add(h.epsilon!)))]); // w ← w − lr·g/(√a + ε)
       });
-      return plain((_t, r, into) => { into[0]![0] = r; });
+      return plain(lrOnly);
     case 'adam':
     case 'adamw': {
       const { beta1: b1, beta2: b2, epsilon: eps } = h as { beta1: number; beta2: number; epsilon: number };
@@ -293,9 +345,9 @@ function planOptimizer(name: OptimizerName, h: Readonly<Record<string, number>>,
         updates.push([m, m1], [v, v1], [p, w.sub(m1.mul(lrT).div(v1.sqrt().add(eps)))]); // w ← w − lr_t·m/(√v + ε)
       });
       // lr_t = lr·√(1 − β2ᵗ)/(1 − β1ᵗ): the bias corrections folded into the step size
-      return plain((t, r, into) => {
+      return plain((t, r, into, now) => {
         into[0]![0] = (r * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-        if (keep) into[1]![0] = 1 - r * h.weightDecay!;
+        if (keep) into[1]![0] = 1 - r * now.weightDecay!;
       }, keep ? [lrT, keep] : [lrT]);
     }
   }

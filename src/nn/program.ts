@@ -3,7 +3,7 @@
  * code does not care which backend runs it: 'js' is the kernel compiler's fused, allocation-free
  * JavaScript; 'reference' interprets the graph with the reference evaluator (slow, for checking).
  */
-import { compile } from '../compile/compile.js';
+import { compile, runPrechecked } from '../compile/compile.js';
 import type { SharedWeights } from '../compile/weights.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { Tensor } from '../graph/tensor.js';
@@ -25,6 +25,8 @@ export interface StepProgram {
   readonly stale: boolean;
   /** Runs once. Feeds are keyed by input name; outputs are valid until the next run. */
   run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>>;
+  /** `run` past the feed checks: for batches gathered from data checked once, up front (fit, evaluate, predict). */
+  runPrechecked(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>>;
   setParam(p: Tensor<'param'>, data: Float32Array): void;
   /** Copies the param's current value into `into`. */
   readParam(p: Tensor<'param'>, into: Float32Array): void;
@@ -64,6 +66,10 @@ class ReferenceProgram implements StepProgram {
 
   private params(): Tensor<'param'>[] {
     return [...this.values.keys()];
+  }
+
+  runPrechecked(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>> {
+    return this.run(feeds);
   }
 
   run(feeds: Readonly<Record<string, Float32Array | Uint8Array>>): Readonly<Record<string, ArrayLike<number>>> {
@@ -107,6 +113,7 @@ function compiled(spec: ProgramSpec, backend: 'js' | 'wasm', weights?: SharedWei
     shared: weights !== undefined,
     get stale() { return exe.stale; },
     run: (feeds) => exe.run(feeds),
+    runPrechecked: (feeds) => exe[runPrechecked](feeds),
     feedBuffer: (t) => {
       // With shared weights the memory may be replaced by a larger one: the model binds again then.
       const v = exe.feedView(t.attrs.name);

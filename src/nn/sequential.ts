@@ -6,12 +6,13 @@
  * `model.apply(x)` uses it as a building block inside any graph (its params are shared nodes).
  */
 import type { Rng } from '../data/rng.js';
-import type { Tensor } from '../graph/tensor.js';
+import { Tensor } from '../graph/tensor.js';
 import { input } from '../graph/functions.js';
 import type { ActivationName } from './activations.js';
 import { initialize } from './initializers.js';
 import { applyDense, applyRescaling, buildDense, isDense, widthOf, type BuiltDense, type BuiltLayer, type LayerSpec } from './layers.js';
 import { Model } from './model.js';
+import type { InputInfo, OutputInfo } from './trainable.js';
 import { checkLayerName } from './checks.js';
 import { modelMermaid, summaryText } from './describe.js';
 
@@ -73,12 +74,12 @@ export class Sequential extends Model {
     return this.layers[0]!.inputDim;
   }
 
-  get inputWidth(): number {
-    return this.inputDim;
+  get inputInfo(): readonly InputInfo[] {
+    return [{ name: 'x', width: this.inputDim }];
   }
 
-  get outputUnits(): number {
-    return widthOf(this.layers.at(-1)!);
+  get outputInfo(): readonly OutputInfo[] {
+    return [{ name: 'output', units: widthOf(this.layers.at(-1)!) }];
   }
 
   private get denseLayers(): BuiltDense[] {
@@ -100,6 +101,7 @@ export class Sequential extends Model {
    * so a functional model built on them can start from `seq.getWeights()`.
    */
   apply(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new Error(`sequential.apply: x must be a Tensor [n, ${this.inputDim}], got ${x === null ? 'null' : typeof x}`);
     if (x.rank !== 2 || x.shape[1] !== this.inputDim) {
       throw new Error(`sequential.apply: x has shape [${x.shape.join(', ')}], the model takes [n, ${this.inputDim}]`);
     }
@@ -108,14 +110,19 @@ export class Sequential extends Model {
     return h;
   }
 
-  protected forward(batch: number, bytes: boolean): { x: Tensor<'input'>; y: Tensor } {
-    const x = input('x', [batch, this.inputDim], bytes ? { feed: 'uint8' } : {});
-    return { x, y: this.apply(x) };
+  /** Keras' `model(x)`: the layers applied to `x` (the same as `apply`). */
+  call(x: Tensor): Tensor {
+    return this.apply(x);
   }
 
-  protected get outputActivation(): ActivationName {
+  protected forward(batch: number, bytes: readonly boolean[]): { xs: Tensor<'input'>[]; ys: Tensor[] } {
+    const x = input('x', [batch, this.inputDim], bytes[0] ? { feed: 'uint8' } : {});
+    return { xs: [x], ys: [this.apply(x)] };
+  }
+
+  protected get outputActivations(): readonly ActivationName[] {
     const last = this.layers.at(-1)!;
-    return isDense(last) ? last.spec.activation : 'linear';
+    return [isDense(last) ? last.spec.activation : 'linear'];
   }
 
   protected initialValue(p: Tensor<'param'>, rng: Rng): Float32Array {

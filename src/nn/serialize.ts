@@ -105,7 +105,7 @@ export interface Saved {
   readonly name: string;
   readonly seed: number;
   readonly layers: Json;
-  readonly training: { loss: string; optimizer: Record<string, unknown>; metrics: string[]; backend: string } | null;
+  readonly training: { loss: unknown; lossWeights: unknown; optimizer: Record<string, unknown>; metrics: string[]; backend: string } | null;
   readonly step: number;
   readonly epochsTrained: number;
   readonly rng: RngState;
@@ -141,7 +141,8 @@ export function readSaved(dir: string): Saved {
   if (tr !== null && tr !== undefined) {
     const t = obj(tr, 'model.json training');
     training = {
-      loss: get(t, 'loss') as string,
+      loss: get(t, 'loss'), // checked by compile, as every field here
+      lossWeights: get(t, 'lossWeights'),
       optimizer: { ...obj(get(t, 'optimizer'), 'model.json training.optimizer') },
       metrics: arr(get(t, 'metrics'), 'model.json training.metrics') as string[],
       backend: get(t, 'backend') as string,
