@@ -36,7 +36,7 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory, checked
 }
 
 /** The module, synchronously; a module V8 rejects is emitted again with the checker, to say where it goes wrong. */
-function compileModule(bytes: Uint8Array, plan: ProgramPlan, pages: number): WebAssembly.Module {
+function compileModule(bytes: Uint8Array<ArrayBuffer>, plan: ProgramPlan, pages: number): WebAssembly.Module {
   try {
     return new WebAssembly.Module(bytes);
   } catch (e) {
