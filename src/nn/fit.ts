@@ -7,8 +7,9 @@
  */
 import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
-import { checkX, checkY, type Features } from './data-input.js';
-import { batchFor, evaluateRange, gatherRows } from './inference.js';
+import { checkX, checkY, labelArray, type Features, type Labels } from './data-input.js';
+import { batchFor, evaluateRange } from './inference.js';
+import { gatherRows, orderLabels, writeOneHotRows } from './batch-rows.js';
 import { checkPositiveInt } from './checks.js';
 import type { Held, Trainable } from './trainable.js';
 
@@ -90,6 +91,7 @@ interface Checked {
   x: Features;
   y: TensorData;
   oneHot: boolean;
+  labels: Labels | null;
   nTrain: number;
   val: { x: Features; y: TensorData; oneHot: boolean; start: number; end: number } | null;
 }
@@ -98,7 +100,7 @@ function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): 
   const cfg = model.requireConfig('fit');
   const x = checkX(xIn, model.inputWidth, 'fit: x');
   const n = x.shape[0]!;
-  const { y, oneHot } = checkY(yIn, n, model.outputUnits, cfg.loss, 'fit: y');
+  const { y, oneHot, labels } = checkY(yIn, n, model.outputUnits, cfg.loss, 'fit: y');
   if (o.validationSplit !== undefined && o.validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');
   }
@@ -106,14 +108,14 @@ function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): 
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
     const vx = checkX(o.validationData[0], model.inputWidth, 'fit: validationData x');
     const vy = checkY(o.validationData[1], vx.shape[0]!, model.outputUnits, cfg.loss, 'fit: validationData y');
-    return { x, y, oneHot, nTrain: n, val: { x: vx, y: vy.y, oneHot: vy.oneHot, start: 0, end: vx.shape[0]! } };
+    return { x, y, oneHot, labels, nTrain: n, val: { x: vx, y: vy.y, oneHot: vy.oneHot, start: 0, end: vx.shape[0]! } };
   }
   const split = o.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${String(split)}`);
   const nTrain = Math.floor(n * (1 - split));
   if (nTrain < 1) throw new Error(`fit: validationSplit ${split} leaves no training examples out of ${n}`);
   if (split > 0 && nTrain === n) throw new Error(`fit: validationSplit ${split} of ${n} examples holds out none; use a larger split`);
-  return { x, y, oneHot, nTrain, val: split > 0 ? { x, y, oneHot, start: nTrain, end: n } : null };
+  return { x, y, oneHot, labels, nTrain, val: split > 0 ? { x, y, oneHot, start: nTrain, end: n } : null };
 }
 
 /** Everything the batch loop needs, allocated once per fit. */
@@ -132,6 +134,12 @@ interface EpochRun {
   /** The features as given: floats, or bytes (fed as bytes). */
   x: Float32Array | Uint8Array;
   y: Float32Array;
+  /** Each row's class when the targets are one-hot rows: target rows are written from these. */
+  labels: Labels | null;
+  /** `labels` in the epoch's order (read forward: the shuffled reads happen once per epoch, in one cached pass). */
+  ordered: Labels | null;
+  /** The classes of the batch's rows (with `labels`): the metrics read them as sparse targets. */
+  classes: Float32Array;
   width: number;
   yWidth: number;
   units: number;
@@ -163,9 +171,9 @@ function refresh(r: EpochRun): void {
  * a promise, or a callback asks to stop. Returns the next batch index.
  */
 function trainBatches(r: EpochRun, b0: number, batches: number): number {
-  const { model, order, x, y, width, yWidth, units, logs, acc } = r;
+  const { model, order, x, y, ordered: labels, classes, width, yWidth, units, logs, acc } = r;
   const fns = model.config!.metricFns;
-  const mode = r.sparse ? 'sparse' : 'dense';
+  const mode = r.sparse || labels !== null ? 'sparse' : 'dense';
   for (let b = b0; b < batches; b++) {
     refresh(r);
     const held = b < r.full ? r.main! : r.last!;
@@ -173,7 +181,8 @@ function trainBatches(r: EpochRun, b0: number, batches: number): number {
     model.activate(held);
     const t = held.target!;
     gatherRows(x, width, held.x, order, b * r.batchSize, rows);
-    gatherRows(y, yWidth, t, order, b * r.batchSize, rows);
+    if (labels !== null) writeOneHotRows(labels, units, t, classes, b * r.batchSize, rows);
+    else gatherRows(y, yWidth, t, order, b * r.batchSize, rows);
     model.beginStep(held);
     const out = held.program.run(held.feeds);
     model.trained(held);
@@ -184,8 +193,9 @@ function trainBatches(r: EpochRun, b0: number, batches: number): number {
       warn(`fit: the loss became ${loss} at step ${model.step} (batch ${b}); the model has diverged. Lower the learning rate, clip gradients ` +
         `(optimizers.adam({ learningRate, globalClipNorm: 1 })), or stop at once with callbacks.terminateOnNaN()`);
     }
+    const truth = labels !== null ? classes : t;
     for (let m = 0; m < fns.length; m++) {
-      const s = fns[m]!.score(out['y']!, t, rows, units, mode);
+      const s = fns[m]!.score(out['y']!, truth, rows, units, mode);
       acc[m + 1] += s;
       if (r.onBatchEnd) logs[fns[m]!.key] = s / fns[m]!.count(rows, units);
     }
@@ -221,7 +231,7 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
   const batchSize = model.fixedBatch === null ? checkPositiveInt('fit: batchSize', options.batchSize ?? 32) : batchFor(model, data.nTrain, options.batchSize, 'fit');
   if (options.seed !== undefined) model.reseed(options.seed);
 
-  const { x, y, oneHot, nTrain } = data;
+  const { x, y, oneHot, labels, nTrain } = data;
   const units = model.outputUnits;
   const sparse = y.shape.length === 1;
   const full = Math.floor(nTrain / batchSize);
@@ -229,7 +239,7 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
   const order = new Int32Array(nTrain);
   const nMetrics = cfg0.metricFns.length;
   const run: EpochRun = {
-    model, main: null, last: null, generation: -1, loss: cfg0.loss, oneHot, full, rest, batchSize, order, x: x.data, y: y.data,
+    model, main: null, last: null, generation: -1, loss: cfg0.loss, oneHot, full, rest, batchSize, order, x: x.data, y: y.data, labels, ordered: labels ? labelArray(nTrain, units) : null, classes: new Float32Array(labels ? batchSize : 0),
     width: model.inputWidth, yWidth: sparse ? 1 : units, units, sparse, onBatchEnd: cb.onBatchEnd ?? null,
     logs: { batch: 0, size: 0, loss: 0 } as BatchLogs, acc: new Float64Array(1 + nMetrics), pending: null, warnedNaN: false,
   };
@@ -245,6 +255,7 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
     if (cb.onEpochBegin) { const r = cb.onEpochBegin(epoch); if (isThenable(r)) await r; }
     for (let i = 0; i < nTrain; i++) order[i] = i;
     if (shuffle) model.shuffle(order);
+    if (run.labels) orderLabels(run.labels, order, run.ordered!);
     // metrics as compiled now (a callback may have recompiled with others)
     const fns = model.config!.metricFns;
     if (run.acc.length !== 1 + fns.length) run.acc = new Float64Array(1 + fns.length);
