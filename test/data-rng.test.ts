@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Rng } from 'gradc';
 
 describe('Rng (xoshiro128**)', () => {
@@ -64,6 +65,30 @@ describe('Rng (xoshiro128**)', () => {
     const at = [0, 0, 0, 0];
     for (let t = 0; t < 8000; t++) at[[...r.shuffle([0, 1, 2, 3])].indexOf(0)]++;
     for (const c of at) expect(Math.abs(c - 2000)).toBeLessThan(200);
+  });
+
+  it('draws int(n) and shuffles as rejection sampling with % and Fisher–Yates on nextUint32 do', () => {
+    // the reference: u % n of the raw words, rejecting u ≥ the largest multiple of n below 2^32
+    const refInt = (r: Rng, n: number) => {
+      const limit = 2 ** 32 - (2 ** 32 % n);
+      for (;;) {
+        const u = r.nextUint32();
+        if (u < limit) return u % n;
+      }
+    };
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 2 ** 32 })), (seed, n) => {
+      const r = new Rng(seed), ref = new Rng(seed);
+      for (let i = 0; i < 20; i++) expect(r.int(n)).toBe(refInt(ref, n));
+    }));
+    for (const n of [1, 2, 7, 1000, 60000]) {
+      const r = new Rng(n), ref = new Rng(n);
+      const want = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = refInt(ref, i + 1);
+        [want[i], want[j]] = [want[j]!, want[i]!];
+      }
+      expect([...r.permutation(n)]).toEqual(want);
+    }
   });
 
   it('rejects bad seeds and states', () => {

@@ -33,6 +33,15 @@ function checkWord(value: unknown, what: string): number {
   return value;
 }
 
+/**
+ * a mod n for integers 0 ≤ a ≤ 2^32, 1 ≤ n ≤ 2^32, exactly, without a float `%` (a library call
+ * in V8 once a exceeds int32): a/n is never within 2^-32 (relative) of the next integer above it
+ * unless it is one, far more than a double's rounding, so floor(a/n) is the true quotient.
+ */
+function mod(a: number, n: number): number {
+  return a - Math.floor(a / n) * n;
+}
+
 export class Rng {
   /** The four state words; a typed array, so stepping never boxes a number. */
   private readonly s = new Uint32Array(4);
@@ -103,10 +112,15 @@ export class Rng {
     if (!Number.isInteger(n) || n <= 0 || n > 0x100000000) {
       throw new Error(`rng.int: n must be an integer in [1, 2^32], got ${n}`);
     }
-    const limit = 0x100000000 - (0x100000000 % n); // largest multiple of n that fits
+    return this.below(n);
+  }
+
+  /** `int(n)` unchecked (n an integer in [1, 2^32]): what shuffle draws, once per element. */
+  private below(n: number): number {
+    const limit = 0x100000000 - mod(0x100000000, n); // largest multiple of n that fits
     for (;;) {
       const u = this.nextUint32();
-      if (u < limit) return u % n;
+      if (u < limit) return mod(u, n);
     }
   }
 
@@ -131,7 +145,7 @@ export class Rng {
   /** Fisher–Yates shuffle in place; returns the same array. */
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
+      const j = this.below(i + 1);
       const tmp = a[i];
       a[i] = a[j];
       a[j] = tmp;

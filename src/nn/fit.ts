@@ -7,8 +7,9 @@
  */
 import { warn } from '../compile/warn.js';
 import type { TensorData } from '../data/tensor-data.js';
-import { checkXs, checkYs, type Features } from './data-input.js';
-import { batchFor, evaluateRange, gatherRows, scoreBatch, scoreCount, scorersOf, type Scorer } from './inference.js';
+import { checkXs, checkYs, labelArray, type Features, type Labels } from './data-input.js';
+import { gatherRows, orderLabels, writeOneHotRows } from './batch-rows.js';
+import { batchFor, evaluateRange, scoreBatch, scoreCount, scorersOf, type Scorer } from './inference.js';
 import { checkPositiveInt } from './checks.js';
 import type { Held, Trainable } from './trainable.js';
 
@@ -91,6 +92,8 @@ interface Checked {
   x: Features[];
   y: TensorData[];
   oneHot: boolean[];
+  /** Per output with a loss: each row's class when its targets are one-hot rows, else null. */
+  labels: (Labels | null)[];
   nTrain: number;
   val: { x: Features[]; y: TensorData[]; oneHot: boolean[]; start: number; end: number } | null;
 }
@@ -100,7 +103,7 @@ function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): 
   const outputs = model.outputInfo.map((t) => t.name);
   const x = checkXs(xIn, model.inputInfo, 'fit: x');
   const n = x[0]!.shape[0]!;
-  const { ys: y, oneHot } = checkYs(yIn, n, cfg.heads, outputs, 'fit: y');
+  const { ys: y, oneHot, labels } = checkYs(yIn, n, cfg.heads, outputs, 'fit: y');
   if (o.validationSplit !== undefined && o.validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');
   }
@@ -109,14 +112,14 @@ function checkFit(model: Trainable, xIn: unknown, yIn: unknown, o: FitOptions): 
     const vx = checkXs(o.validationData[0], model.inputInfo, 'fit: validationData x');
     const vn = vx[0]!.shape[0]!;
     const vy = checkYs(o.validationData[1], vn, cfg.heads, outputs, 'fit: validationData y');
-    return { x, y, oneHot, nTrain: n, val: { x: vx, y: vy.ys, oneHot: vy.oneHot, start: 0, end: vn } };
+    return { x, y, oneHot, labels, nTrain: n, val: { x: vx, y: vy.ys, oneHot: vy.oneHot, start: 0, end: vn } };
   }
   const split = o.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${String(split)}`);
   const nTrain = Math.floor(n * (1 - split));
   if (nTrain < 1) throw new Error(`fit: validationSplit ${split} leaves no training examples out of ${n}`);
   if (split > 0 && nTrain === n) throw new Error(`fit: validationSplit ${split} of ${n} examples holds out none; use a larger split`);
-  return { x, y, oneHot, nTrain, val: split > 0 ? { x, y, oneHot, start: nTrain, end: n } : null };
+  return { x, y, oneHot, labels, nTrain, val: split > 0 ? { x, y, oneHot, start: nTrain, end: n } : null };
 }
 
 /** Everything the batch loop needs, allocated once per fit. */
@@ -136,6 +139,10 @@ interface EpochRun {
   /** The features of each input as given: floats, or bytes (fed as bytes); the targets of each output with a loss. */
   x: (Float32Array | Uint8Array)[];
   y: Float32Array[];
+  /** Per output with a loss: each row's class (one-hot targets, written from these), else null. */
+  labels: (Labels | null)[];
+  /** `labels` in the epoch's order: the shuffled reads happen once an epoch, in one pass, and batches read forward. */
+  ordered: (Labels | null)[];
   width: number[];
   yWidth: number[];
   sparse: boolean[];
@@ -178,7 +185,11 @@ function trainBatches(r: EpochRun, b0: number, batches: number): number {
     const rows = b < r.full ? r.batchSize : r.rest;
     model.activate(held);
     for (let i = 0; i < x.length; i++) gatherRows(x[i]!, width[i]!, held.xs[i]!, order, b * r.batchSize, rows);
-    for (let i = 0; i < y.length; i++) gatherRows(y[i]!, yWidth[i]!, held.targets[i]!, order, b * r.batchSize, rows);
+    for (let i = 0; i < y.length; i++) {
+      const l = r.ordered[i]!;
+      if (l !== null) writeOneHotRows(l, yWidth[i]!, held.targets[i]!, b * r.batchSize, rows);
+      else gatherRows(y[i]!, yWidth[i]!, held.targets[i]!, order, b * r.batchSize, rows);
+    }
     model.beginStep(held);
     const out = held.program.runPrechecked(held.feeds);
     model.trained(held);
@@ -227,13 +238,14 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
   const batchSize = model.fixedBatch === null ? checkPositiveInt('fit: batchSize', options.batchSize ?? 32) : batchFor(model, data.nTrain, options.batchSize, 'fit');
   if (options.seed !== undefined) model.reseed(options.seed);
 
-  const { x, y, oneHot, nTrain } = data;
+  const { x, y, oneHot, labels, nTrain } = data;
   const sparse = y.map((t) => t.shape.length === 1);
   const full = Math.floor(nTrain / batchSize);
   const rest = nTrain % batchSize;
   const order = new Int32Array(nTrain);
   const run: EpochRun = {
     model, main: null, last: null, generation: -1, loss: lossKey(model), oneHot, full, rest, batchSize, order, x: x.map((t) => t.data), y: y.map((t) => t.data),
+    labels, ordered: labels.map((l, i) => (l === null ? null : labelArray(nTrain, cfg0.heads[i]!.units))),
     width: model.inputInfo.map((i) => i.width), yWidth: y.map((t, i) => (sparse[i] ? 1 : cfg0.heads[i]!.units)), sparse, scorers: [], onBatchEnd: cb.onBatchEnd ?? null,
     logs: { batch: 0, size: 0, loss: 0 } as BatchLogs, acc: new Float64Array(1), pending: null, warnedNaN: false,
   };
@@ -249,6 +261,7 @@ export async function fitModel(model: Trainable, xIn: unknown, yIn: unknown, opt
     if (cb.onEpochBegin) { const r = cb.onEpochBegin(epoch); if (isThenable(r)) await r; }
     for (let i = 0; i < nTrain; i++) order[i] = i;
     if (shuffle) model.shuffle(order);
+    for (let i = 0; i < run.labels.length; i++) if (run.labels[i] !== null) orderLabels(run.labels[i]!, order, run.ordered[i]!);
     // metrics as compiled now (a callback may have recompiled with others)
     refresh(run);
     if (run.acc.length !== 1 + run.scorers.length) run.acc = new Float64Array(1 + run.scorers.length);

@@ -1,32 +1,10 @@
 /** Prediction and evaluation over many rows, batch by batch through cached step programs. */
 import type { TensorData } from '../data/tensor-data.js';
 import { checkPositiveInt } from './checks.js';
+import { gatherRows } from './batch-rows.js';
 import { checkXs, checkYs, type Features } from './data-input.js';
 import type { Metric, TargetMode } from './metrics.js';
 import { outputKey, type CompiledConfig, type Trainable } from './trainable.js';
-
-/**
- * Copies rows `order[from..from+rows)` (or from..from+rows when `order` is null) of src into dst
- * (bytes into floats convert exactly). Wide rows (784 pixels) a row at a time with
- * `TypedArray.set`, a memcpy, 4× faster than a loop; narrow rows (10 targets) by a loop, which
- * beats making a subarray view per row.
- */
-export function gatherRows(src: Float32Array | Uint8Array, width: number, dst: Float32Array | Uint8Array, order: Int32Array | null, from: number, rows: number): void {
-  if (order === null) {
-    dst.set(src.subarray(from * width, (from + rows) * width));
-  } else if (width >= 64) {
-    for (let i = 0; i < rows; i++) {
-      const s = order[from + i]! * width;
-      dst.set(src.subarray(s, s + width), i * width);
-    }
-  } else {
-    for (let i = 0; i < rows; i++) {
-      const s = order[from + i]! * width;
-      const d = i * width;
-      for (let k = 0; k < width; k++) dst[d + k] = src[s + k]!;
-    }
-  }
-}
 
 /** A graph of fixed batch size runs whole batches only: the batch size it takes, or a clear error. */
 export function batchFor(model: Trainable, n: number, asked: number | undefined, what: string): number {
