@@ -2,34 +2,20 @@
 // any source is newer). The files are decoded with onnx-proto; with onnxruntime installed, the
 // export of a saved model is run and compared with the model's own predictions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layers, loadModel, sequential } from 'gradc';
 import { ort } from './helpers/onnxruntime.js';
 import { session, worst } from './helpers/onnx-run.js';
 import { decodeOnnx, dimsOf, type DecodedValue } from './helpers/onnx-decode.js';
+import { ensureBuiltCli, GRADC_BIN, ROOT } from './helpers/built-cli.js';
 
-const root = resolve(__dirname, '..');
-const bin = join(root, 'bin', 'gradc.js');
+const root = ROOT;
+const bin = GRADC_BIN;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-beforeAll(() => {
-  const built = join(root, 'dist', 'src', 'cli', 'main.js');
-  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'codegen')))) {
-    spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-  }
-  if (!existsSync(built)) throw new Error('dist/src/cli/main.js is missing: run npm run build');
-}, 120_000);
+beforeAll(ensureBuiltCli, 120_000);
 
 function gradc(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' } });

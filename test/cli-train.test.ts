@@ -2,31 +2,16 @@
 // rebuilt here if any source is newer than the build).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadModel, datasets } from 'gradc';
+import { ensureBuiltCli, GRADC_BIN, ROOT } from './helpers/built-cli.js';
 
-const root = resolve(__dirname, '..');
-const bin = join(root, 'bin', 'gradc.js');
+const root = ROOT;
+const bin = GRADC_BIN;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-beforeAll(() => {
-  const built = join(root, 'dist', 'src', 'cli', 'main.js');
-  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'codegen')))) {
-    // tsc emits even when it reports type errors elsewhere; the CLI's own files are what must exist
-    spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-  }
-  if (!existsSync(built)) throw new Error('dist/src/cli/main.js is missing: run npm run build');
-}, 120_000);
+beforeAll(ensureBuiltCli, 120_000);
 
 function gradc(args: string[], cwd: string, as?: number) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GRADC_DEBUG: '' }, ...(as === undefined ? {} : { uid: as, gid: as }) });
