@@ -3,6 +3,7 @@
 // Ranges are intervals with open or closed ends, as exact arithmetic would give them;
 // underflow (exp(−1000) = 0 in floats) is ignored, the way "away from overflow" reads.
 import type { Tensor } from '../graph/tensor.js';
+import { postOrder } from '../graph/topo.js';
 import { sigmoidScalar, softplusScalar } from '../eval/reference.js';
 
 
@@ -162,21 +163,8 @@ const ranges = new WeakMap<Tensor, Range>();
 export function rangeOf(t: Tensor): Range {
   const hit = ranges.get(t);
   if (hit) return hit;
-  const stack: Tensor[] = [t];
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-    if (ranges.has(node)) {
-      stack.pop();
-      continue;
-    }
-    const missing = node.inputs.filter((x) => !ranges.has(x));
-    if (missing.length > 0) {
-      stack.push(...missing);
-      continue;
-    }
-    stack.pop();
-    ranges.set(node, rangeRule(node, node.inputs.map((x) => ranges.get(x)!)));
-  }
+  // Children before parents, stopping at nodes already ranged.
+  for (const node of postOrder([t], (x) => !ranges.has(x))) ranges.set(node, rangeRule(node, node.inputs.map((x) => ranges.get(x)!)));
   return ranges.get(t)!;
 }
 

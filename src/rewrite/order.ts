@@ -2,6 +2,7 @@
 // It depends only on the structure below a node (op, attrs, dtype, operands), never on ids,
 // so two graphs built in different orders sort their operands the same way.
 import type { Tensor } from '../graph/tensor.js';
+import { postOrder } from '../graph/topo.js';
 
 interface Key {
   /** Longest path to a leaf. */
@@ -53,23 +54,9 @@ function attrText(t: Tensor): string {
 export function structuralKey(t: Tensor): Key {
   const hit = keys.get(t);
   if (hit) return hit;
-  const stack: Tensor[] = [t];
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1]!;
-    if (keys.has(node)) {
-      stack.pop();
-      continue;
-    }
+  // Children before parents, stopping at nodes already keyed.
+  for (const node of postOrder([t], (x) => !keys.has(x))) {
     const ins = node.inputs;
-    let ready = true;
-    for (let i = 0; i < ins.length; i++) {
-      if (!keys.has(ins[i]!)) {
-        stack.push(ins[i]!);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
     let height = 0;
     let tail = '';
     for (let i = 0; i < ins.length; i++) {
