@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, exportModule, input, layers, param, Rng, sequential, softmax, crossEntropy, grad, type Backend } from 'gradc';
-import { exportDir, importsOf, load, sameBits, typeErrors } from './helpers/exported.js';
+import vm from 'node:vm';
+import { exportDir, importsOf, load, loadIsolated, sameBits, typeErrors } from './helpers/exported.js';
 
 type Floats = Float32Array | Float64Array | readonly number[];
 interface Trainer {
@@ -74,6 +75,32 @@ describe.each(['js', 'wasm'] as const)('exported trainer on %s', (backend) => {
     const rows = x.subarray(0, 37 * 784);
     const jitY = model.predict({ shape: [37, 784], data: rows });
     expect(sameBits(trainer.predict(rows), jitY.data)).toBe(true);
+  });
+});
+
+describe.each(['js', 'wasm'] as const)('exported trainer on %s, with no Node globals', (backend) => {
+  it('runs in a bare V8 context (no process, Buffer, require, atob) and gives the same losses', async () => {
+    const file = join(exportDir(), 'model.ts');
+    await exportModule(seedModel(backend), { path: file, features: 'uint8' });
+    const steps = 5;
+    const { x, y } = data(steps * BATCH);
+    const trainer = await (await load<TrainerModule>(file)).createTrainer({ backend });
+    const here: number[] = [];
+    for (let s = 0; s < steps; s++) here.push(trainer.step(x.subarray(s * BATCH * 784, (s + 1) * BATCH * 784), y.subarray(s * BATCH * 10, (s + 1) * BATCH * 10)).loss);
+
+    const context = loadIsolated(file);
+    expect(vm.runInContext('[typeof process, typeof Buffer, typeof require, typeof atob].join()', context)).toBe('undefined,undefined,undefined,undefined');
+    context.input = { x: Array.from(x), y: Array.from(y), backend, steps, batch: BATCH };
+    const there = (await vm.runInContext(`(async () => {
+      const { x, y, backend, steps, batch } = input;
+      const xs = Uint8Array.from(x), ys = Float32Array.from(y);
+      const trainer = await exports.createTrainer({ backend });
+      const losses = [];
+      for (let s = 0; s < steps; s++) losses.push(trainer.step(xs.subarray(s * batch * 784, (s + 1) * batch * 784), ys.subarray(s * batch * 10, (s + 1) * batch * 10)).loss);
+      return { backend: trainer.backend, losses };
+    })()`, context)) as { backend: string; losses: number[] };
+    expect(there.backend).toBe(backend);
+    expect(sameBits(there.losses, here)).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@
  * types (it must need none), and import of its JavaScript (transpiled by typescript, as a bundler
  * or Deno would) from a temp file.
  */
+import vm from 'node:vm';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +40,17 @@ export function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   const x = Float32Array.from(a), y = Float32Array.from(b);
   return Buffer.from(x.buffer).equals(Buffer.from(y.buffer));
+}
+
+/**
+ * Runs the module's JavaScript in a fresh V8 context with no Node globals (no process, Buffer,
+ * require, module; not even atob or TextDecoder) and returns that context: what a browser or Deno
+ * offers, and less. Values made for it must be made inside it (`vm.runInContext`), so that its
+ * typed-array checks see its own constructors.
+ */
+export function loadIsolated(file: string): vm.Context {
+  const out = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const context = vm.createContext({ exports: {} });
+  vm.runInContext(out.outputText, context, { filename: file });
+  return context;
 }
