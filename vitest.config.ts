@@ -7,6 +7,7 @@ export default defineConfig({
     alias: [
       { find: /^gradc\/cli$/, replacement: fileURLToPath(new URL('./src/cli/index.ts', import.meta.url)) },
       { find: /^gradc\/browser$/, replacement: fileURLToPath(new URL('./src/browser.ts', import.meta.url)) },
+      { find: /^gradc\/onnx$/, replacement: fileURLToPath(new URL('./src/onnx/index.ts', import.meta.url)) },
       { find: /^gradc\/internals$/, replacement: fileURLToPath(new URL('./src/internals.ts', import.meta.url)) },
       { find: /^gradc\/codegen$/, replacement: fileURLToPath(new URL('./codegen/index.ts', import.meta.url)) },
       { find: /^gradc$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },

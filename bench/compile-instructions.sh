@@ -10,7 +10,7 @@ set -euo pipefail
 backend=${1:-wasm}; depth=${2:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
 command -v valgrind >/dev/null || { echo "compile-instructions: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
-[ -f "$root/dist/src/compile/compile.js" ] || { echo "compile-instructions: no dist/ (run npm run build first)" >&2; exit 1; }
+[ -f "$root/dist/bundle/index.js" ] || { echo "compile-instructions: no dist/bundle/ (run npm run build first)" >&2; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/pkg" "$tmp/out"
 cp -r "$root/package.json" "$root/dist" "$root/bench" "$tmp/pkg/"
@@ -23,7 +23,10 @@ const edit = (f, pairs) => {
   for (const [a, b] of pairs) { if (!s.includes(a)) throw new Error(`${f}: no ${a}`); s = s.replace(a, b); }
   fs.writeFileSync(f, s);
 };
-edit(`${d}/dist/src/compile/compile.js`, [0, 1, 2, 3, 4, 5].map((k) => [`const t${k} = performance.now();`, `const t${k} = (process.getuid(), performance.now());`]));
+// compile() is in whichever chunk of the bundle holds its phase marks
+const chunk = fs.readdirSync(`${d}/dist/bundle`).filter((f) => f.endsWith('.js')).find((f) => fs.readFileSync(`${d}/dist/bundle/${f}`, 'utf8').includes('const t5 = performance.now();'));
+if (!chunk) throw new Error('no chunk of dist/bundle holds compile()');
+edit(`${d}/dist/bundle/${chunk}`, [0, 1, 2, 3, 4, 5].map((k) => [`const t${k} = performance.now();`, `const t${k} = (process.getuid(), performance.now());`]));
 edit(`${d}/bench/compile-time.js`, [
   ['  const t0 = performance.now();\n  const x = input(', '  process.getuid(); const t0 = performance.now();\n  const x = input('],
   ['  for (const p of ps) {\n    const name = p.attrs.name.replace', '  process.getuid(); for (const p of ps) {\n    const name = p.attrs.name.replace'],

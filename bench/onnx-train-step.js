@@ -15,7 +15,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { exportOnnx, layers, sequential, toOneHot } from 'gradc';
+import { layers, sequential, toOneHot } from 'gradc';
+import { exportOnnx } from 'gradc/onnx';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

@@ -1,9 +1,9 @@
 // gradc/browser: the platform-neutral API: graphs, gradients, simplification, printing,
-// compilation (WebAssembly SIMD or JavaScript), models and training, ONNX export. It imports no Node module, so
+// compilation (WebAssembly SIMD or JavaScript), models and training. It imports no Node module, so
 // a bundler (esbuild, Vite, webpack) takes it as it is; `model.save` and `loadModel`, which need
 // files, and MNIST from disk are the Node entry's ('gradc'). The demo, docs/demo/, trains with it.
-// test/browser-entry.test.ts checks that nothing under it imports a Node built-in or a package
-// (but onnx-proto: the ONNX schema as plain JS, for toOnnx).
+// test/browser-entry.test.ts checks that nothing under it imports a Node built-in or a package.
+// ONNX export is its own subpath, 'gradc/onnx' (src/onnx/browser.ts in a page).
 
 // Graph IR and ops
 export { Tensor, type TensorLike } from './graph/tensor.js';
@@ -59,5 +59,3 @@ export { parseIdx, encodeIdx, type IdxType, type IdxArray, type IdxExpect } from
 export { Rng, type RngState } from './data/rng.js';
 export { toOneHot, type TensorData } from './data/tensor-data.js';
 
-// Export: ONNX (opset 17) for onnxruntime and other engines (writing a file: writeOnnx, in the Node entry)
-export { toOnnx, exportOnnx, type OnnxGraph, type OnnxValueInfo, type OnnxDType, type OnnxGraphOptions, type OnnxModelOptions, type OnnxSource } from './onnx/export.js';

@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportOnnx, input, layers, model, param, sequential, softplus, toOnnx, writeOnnx } from 'gradc';
+import { input, layers, model, param, sequential, softplus } from 'gradc';
+import { exportOnnx, toOnnx, writeOnnx } from 'gradc/onnx';
 import { exportOnnxWith, onnxRules, escapeOnnxName } from 'gradc/internals';
 import { decodeOnnx as decode, dimsOf as dims, floatsOf, FLOAT, type DecodedGraph } from './helpers/onnx-decode.js';
 

@@ -4,7 +4,8 @@
 // params and optimizer slots as 20 steps of gradc's `fit`, within float32 tolerance (2e-6, relative
 // or absolute below 1; measured: a few ulps, ≤ 2e-7).
 import { describe, expect, it } from 'vitest';
-import { exportOnnx, input, layers, model, param, sequential, toOneHot, type Model } from 'gradc';
+import { input, layers, model, param, sequential, toOneHot, type Model } from 'gradc';
+import { exportOnnx } from 'gradc/onnx';
 import { blobs } from './helpers/blobs.js';
 import { Rng } from 'gradc';
 import { ort, ortMissing } from './helpers/onnxruntime.js';

@@ -11,8 +11,6 @@ import type { Model } from '../nn/model.js';
 import { checkOutDir, checkOutFile } from './output-paths.js';
 import { describeRecipe, seedModel, type RecipeOptions } from './seed-model.js';
 
-export const EXPORT_FORMATS = ['ts', 'onnx'] as const;
-
 export interface ExportCommandOptions extends Omit<RecipeOptions, 'backend'> {
   out: string;
   model?: string;

@@ -12,10 +12,8 @@ import { hiddenSizes, positiveInt, positiveNumber, seedValue } from './options.j
 import { SEED_DEFAULTS, type RecipeOptions } from './seed-model.js';
 import { train } from './train-command.js';
 import { inspect } from './inspect-command.js';
-import { EXPORT_FORMATS, exportCommand } from './export-command.js';
 import { seedDerivation } from './explain.js';
 import { exitQuietlyOnClosedPipe } from './output-paths.js';
-import { exportOnnxCommand } from './export-onnx.js';
 import { installSaveFiles } from '../nn/save-files.js';
 import { saveModel } from '../nn/serialize.js';
 
@@ -42,7 +40,8 @@ function recipeOptions(cmd: Command): Command {
 }
 
 export function buildCli(): Command {
-  const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+  // The package by its own name: the same from the sources, tsc's output and the bundle.
+  const pkg = createRequire(import.meta.url)('gradc/package.json') as { version: string };
   const program = new Command('gradc')
     .description('gradc: symbolic autograd compiled to fused kernels. Train the seed MLP on MNIST, inspect its compiled step, explain its gradient.')
     .version(pkg.version);
@@ -90,12 +89,13 @@ export function buildCli(): Command {
       }
     });
   // `gradc export`: --format ts, a standalone TypeScript module (src/cli/export-command.ts), or
-  // --format onnx, an ONNX graph (src/cli/export-onnx.ts).
+  // --format onnx, an ONNX graph (src/cli/export-onnx.ts). Both are imported when run, so that the
+  // other commands do not load the ONNX schema or the exporter.
   const recipeFlags = ['hidden', 'activation', 'optimizer', 'lr', 'seed'];
   const exportCmd = recipeOptions(program.command('export').description(
     'export the seed MLP (or a saved model): --format ts writes one standalone TypeScript module (training step and predict, WebAssembly with JS as fallback, importing nothing); ' +
     '--format onnx writes an ONNX file of its forward graph or of one training step'))
-    .addOption(new Option('--format <format>', 'what to write').choices(EXPORT_FORMATS).default('ts'))
+    .addOption(new Option('--format <format>', 'what to write').choices(['ts', 'onnx']).default('ts'))
     .option('--out <path>', 'where to write: ts, a directory for model.ts or a .ts file (default gradc-export); onnx, a file (default model.onnx)')
     .option('--model <dir>', 'a model directory written by gradc train --out (default: the seed recipe, untrained)')
     .addOption(new Option('--features <kind>', 'how the input is fed: uint8 (MNIST bytes as they are) or float32 (default: uint8 for ts, float32 for onnx)').choices(['uint8', 'float32']))
@@ -111,8 +111,10 @@ export function buildCli(): Command {
       const features = o.bytes === true ? 'uint8' : o.features;
       if (o.format === 'ts') {
         if (exportCmd.getOptionValueSource('step') === 'cli') throw new Error('--step is for --format onnx; a TypeScript export holds both the training step and predict');
+        const { exportCommand } = await import('./export-command.js');
         await exportCommand({ ...o, out: o.out ?? 'gradc-export', features: features ?? 'uint8' });
       } else {
+        const { exportOnnxCommand } = await import('./export-onnx.js');
         exportOnnxCommand({ ...o, out: o.out ?? 'model.onnx', bytes: features === 'uint8' });
       }
     } catch (e) {
