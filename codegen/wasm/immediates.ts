@@ -20,6 +20,26 @@ export interface ImmediateContext {
  * stored for printing (a call's target resolved to its function).
  */
 export function encodeImmediate(info: OpInfo, x: Immediate, at: ImmediateContext, out: number[]): Immediate {
+  // The common kinds first, each with its fast check (a u32 below the local count, an i32; the
+  // general checks below give the errors).
+  switch (info.imm) {
+    case 'local':
+      if (typeof x === 'number' && x >>> 0 === x && x < at.localCount) {
+        if (x < 128) out.push(x);
+        else pushUleb(out, x);
+        return x;
+      }
+      break;
+    case 'i32':
+      if (typeof x === 'number' && (x | 0) === x) {
+        pushSleb32(out, x);
+        return x;
+      }
+      break;
+    case 'v128':
+      if (pushF32x4(x, out)) return x;
+      break;
+  }
   switch (info.imm) {
     case 'none':
       if (x !== undefined) throw new Error('takes no immediate, got 1');
@@ -67,7 +87,7 @@ export function encodeImmediate(info: OpInfo, x: Immediate, at: ImmediateContext
       return v;
     }
     case 'f32':
-      for (const b of bytes32(f32Bits(num(x, 'f32 constant')))) out.push(b);
+      pushBits32(out, f32Bits(num(x, 'f32 constant')));
       return x;
     case 'f64':
       for (const b of bytes64(f64Bits(num(x, 'f64 constant')))) out.push(b);
@@ -116,6 +136,25 @@ export function spellImmediate(info: OpInfo, x: Immediate, localName: (index: nu
     case 'shuffle': return (x as number[]).join(' ');
   }
   throw new Error(`unsupported immediate kind ${String(info.imm)}`);
+}
+
+/** Appends the little-endian bytes of a 32-bit pattern. */
+function pushBits32(out: number[], bits: number): void {
+  out.push(bits & 0xff, (bits >>> 8) & 0xff, (bits >>> 16) & 0xff, bits >>> 24);
+}
+
+/** A v128.const of four f32 lanes and nothing else, appended; false (nothing appended) for any other immediate. */
+function pushF32x4(x: Immediate, out: number[]): boolean {
+  if (typeof x !== 'object' || x === null || !('f32x4' in x) || 'i32x4' in x || 'f64x2' in x || 'i64x2' in x) return false;
+  const lanes = x.f32x4;
+  if (!Array.isArray(lanes) || lanes.length !== 4) return false;
+  const a: unknown = lanes[0], b: unknown = lanes[1], c: unknown = lanes[2], d: unknown = lanes[3];
+  if (typeof a !== 'number' || typeof b !== 'number' || typeof c !== 'number' || typeof d !== 'number') return false;
+  pushBits32(out, f32Bits(a));
+  pushBits32(out, f32Bits(b));
+  pushBits32(out, f32Bits(c));
+  pushBits32(out, f32Bits(d));
+  return true;
 }
 
 function int(x: Immediate, what: string): number {

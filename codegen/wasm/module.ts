@@ -3,7 +3,7 @@
  * as they go (locals, labels, lanes; operand types unless unchecked), and the same module is written either as
  * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
-import { opInfo } from './opcodes.js';
+import { OP_TABLE } from './opcodes.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
 import { encodeImmediate } from './immediates.js';
 import { StackChecker } from './typecheck.js';
@@ -246,17 +246,21 @@ export class WasmFunc {
    * and encoded now, its operand types too when the module is checked; its text is spelled only
    * when the WAT is printed.
    */
-  op(op: WasmOp, imm?: Immediate): this {
+  op(op: WasmOp, imm?: Immediate): this;
+  // `extra` stands for a third argument from untyped callers (no `arguments`: it is allocated on every call).
+  op(op: WasmOp, imm?: Immediate, extra?: unknown): this {
     const code = this.code, start = code.length;
-    const info = opInfo(op);
+    const info = OP_TABLE[op];
     try {
-      if (!info) throw new Error('unknown instruction');
-      if (arguments.length > 2) throw new Error(`takes ${info.imm === 'none' ? 'no immediate' : 'one immediate'}, got ${arguments.length - 1}`);
+      if (info === undefined) throw new Error('unknown instruction');
+      if (extra !== undefined) throw new Error(`takes ${info.imm === 'none' ? 'no immediate' : 'one immediate'}, got 2`);
       const bytes = info.bytes;
-      for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
+      if (bytes.length === 1) code.push(bytes[0]!);
+      else for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
       const stored = info.imm === 'none' && imm === undefined ? undefined : encodeImmediate(info, imm, this, code);
-      if (this.checker) this.check(op, info, stored);
-      if (op === 'block' || op === 'loop' || op === 'if') this.blocks++;
+      if (this.checker !== undefined) this.check(op, info, stored);
+      // block, loop and if are the instructions with a block type
+      if (info.imm === 'block') this.blocks++;
       else if (op === 'end') {
         if (this.blocks === 0) throw new Error('end without an open block, loop or if');
         this.blocks--;
