@@ -26,7 +26,10 @@ export function forLoop(f: WasmFunc, v: number, start: number, end: number, step
 
 /** Computes the temps of one scope into locals (scalar, or lanes when `lanes`). */
 export function writeTemps(env: WasmEnv, nodes: readonly Expr[], lanes: boolean): void {
-  const sorted = byId(new Map(nodes.map((e) => [e.id, e])));
+  let increasing = true;
+  for (let i = 1; i < nodes.length && increasing; i++) increasing = nodes[i - 1]!.id < nodes[i]!.id;
+  // In ascending id, each once (the plan's lists mostly are already).
+  const sorted = increasing ? nodes : byId(new Map(nodes.map((e) => [e.id, e])));
   for (const e of sorted) {
     if (lanes && env.dependsOnLane(e)) {
       if (env.vectorTemps.has(e.id)) continue;

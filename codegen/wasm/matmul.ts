@@ -31,9 +31,19 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   const roots = k.stores.map((s) => s.value);
   env.laneAccs.add(k.acc);
 
+  // The epilogue's shared nodes depend only on which ids are temps already (the acc): the same
+  // for every tile, so found once per kind of code (scalar, lanes) while those ids stay the same.
+  const shared: ({ named: number[]; nodes: Expr[] } | undefined)[] = [undefined, undefined];
+  const sharedOf = (temps: ReadonlyMap<number, number>, lanes: boolean): Expr[] => {
+    const hit = shared[lanes ? 1 : 0];
+    if (hit !== undefined && hit.named.length === temps.size && hit.named.every((id) => temps.has(id))) return hit.nodes;
+    const nodes = sharedNodes(roots, temps, WASM_TARGET);
+    shared[lanes ? 1 : 0] = { named: [...temps.keys()], nodes };
+    return nodes;
+  };
   /** The stores with their values computed first (a store may overwrite what another reads). */
   const stores = (lanes: boolean) => {
-    writeTemps(env, sharedNodes(roots, lanes ? env.vectorTemps : env.scalarTemps, WASM_TARGET), lanes);
+    writeTemps(env, sharedOf(lanes ? env.vectorTemps : env.scalarTemps, lanes), lanes);
     writeStores(env, k.stores, lanes);
   };
   const withAcc = (local: number, lanes: boolean, body: () => void) => scoped(env, () => {
