@@ -139,12 +139,12 @@ export function spellImmediate(info: OpInfo, x: Immediate, localName: (index: nu
 }
 
 /** Appends the little-endian bytes of a 32-bit pattern. */
-function pushBits32(out: number[], bits: number): void {
+export function pushBits32(out: number[], bits: number): void {
   out.push(bits & 0xff, (bits >>> 8) & 0xff, (bits >>> 16) & 0xff, bits >>> 24);
 }
 
 /** A v128.const of four f32 lanes and nothing else, appended; false (nothing appended) for any other immediate. */
-function pushF32x4(x: Immediate, out: number[]): boolean {
+export function pushF32x4(x: Immediate, out: number[]): boolean {
   if (typeof x !== 'object' || x === null || !('f32x4' in x) || 'i32x4' in x || 'f64x2' in x || 'i64x2' in x) return false;
   const lanes = x.f32x4;
   if (!Array.isArray(lanes) || lanes.length !== 4) return false;

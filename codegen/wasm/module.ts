@@ -3,9 +3,11 @@
  * as they go (locals, labels, lanes; operand types unless unchecked), and the same module is written either as
  * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
-import { OP_TABLE } from './opcodes.js';
+import { OP_TABLE, QUICK_F32, QUICK_I32, QUICK_LOCAL, QUICK_MEM, QUICK_NEVER, QUICK_NONE, QUICK_OPS, QUICK_V128 } from './opcodes.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
-import { encodeImmediate } from './immediates.js';
+import { encodeImmediate, pushBits32, pushF32x4 } from './immediates.js';
+import { pushSleb32, pushUleb } from './leb128.js';
+import { f32Bits } from './floats.js';
 import { StackChecker } from './typecheck.js';
 import { IDENT, isValType } from './types.js';
 import type { ValType } from './types.js';
@@ -190,6 +192,8 @@ export class WasmFunc {
   private readonly names = new Set<string>();
   private count = 0;
   private blocks = 0;
+  /** Locals so far, params included (localCount). */
+  private nLocals: number;
   /** Where the last instruction's bytes start when it was an else (an empty else is left out of the bytes). */
   private elseAt = -1;
 
@@ -207,11 +211,12 @@ export class WasmFunc {
     for (const n of paramNames) if (n !== undefined) this.claim(n, 'param');
     this.paramNames = paramNames;
     this.checker = checked ? new StackChecker(results) : undefined;
+    this.nLocals = params.length;
   }
 
   /** Locals declared so far, params included. */
   get localCount(): number {
-    return this.params.length + this.locals.length;
+    return this.nLocals;
   }
 
   localType(index: number): ValType | undefined {
@@ -238,7 +243,7 @@ export class WasmFunc {
     if (!isValType(type)) throw new Error(`wasm: function ${this.name}: unknown local type ${String(type)}`);
     if (name !== undefined) this.claim(name, 'local');
     this.locals.push({ type, name });
-    return this.localCount - 1;
+    return this.nLocals++;
   }
 
   /**
@@ -249,14 +254,60 @@ export class WasmFunc {
   op(op: WasmOp, imm?: Immediate): this;
   // `extra` stands for a third argument from untyped callers (no `arguments`: it is allocated on every call).
   op(op: WasmOp, imm?: Immediate, extra?: unknown): this {
+    // The short path: a common instruction whose immediate is valid at a glance, appended with
+    // no more bookkeeping than its bytes. Anything else, errors included, takes the general path.
+    const q = QUICK_OPS[op];
+    if (q === undefined || q.quick === QUICK_NEVER || extra !== undefined || this.checker !== undefined) return this.append(op, imm, extra);
+    const code = this.code, start = code.length;
+    const kind = q.quick;
+    if (kind === QUICK_NONE ? imm !== undefined
+      : kind === QUICK_LOCAL ? typeof imm !== 'number' || imm >>> 0 !== imm || imm >= this.nLocals
+      : kind === QUICK_I32 ? typeof imm !== 'number' || (imm | 0) !== imm
+      : kind === QUICK_F32 && typeof imm !== 'number') {
+      return this.append(op, imm, extra);
+    }
+    const bytes = q.bytes;
+    if (bytes.length === 1) code.push(bytes[0]!);
+    else for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
+    switch (kind) {
+      case QUICK_LOCAL:
+        if ((imm as number) < 128) code.push(imm as number);
+        else pushUleb(code, imm as number);
+        break;
+      case QUICK_I32: pushSleb32(code, imm as number); break;
+      case QUICK_F32: pushBits32(code, f32Bits(imm as number)); break;
+      case QUICK_V128:
+        if (!pushF32x4(imm, code)) {
+          code.length = start;
+          return this.append(op, imm, extra);
+        }
+        break;
+      case QUICK_MEM:
+        try {
+          encodeImmediate(q.info, imm, this, code);
+        } catch {
+          code.length = start;
+          return this.append(op, imm, extra);
+        }
+        if (this.firstMemoryOp === undefined) this.firstMemoryOp = op;
+        break;
+    }
+    this.ops.push(op);
+    this.imms.push(imm);
+    this.elseAt = -1;
+    this.count++;
+    return this;
+  }
+
+  /** Any instruction, every check with its error (the short path's fallback). */
+  private append(op: WasmOp, imm: Immediate, extra: unknown): this {
     const code = this.code, start = code.length;
     const info = OP_TABLE[op];
     try {
       if (info === undefined) throw new Error('unknown instruction');
       if (extra !== undefined) throw new Error(`takes ${info.imm === 'none' ? 'no immediate' : 'one immediate'}, got 2`);
       const bytes = info.bytes;
-      if (bytes.length === 1) code.push(bytes[0]!);
-      else for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
+      for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
       const stored = info.imm === 'none' && imm === undefined ? undefined : encodeImmediate(info, imm, this, code);
       if (this.checker !== undefined) this.check(op, info, stored);
       // block, loop and if are the instructions with a block type
