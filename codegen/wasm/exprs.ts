@@ -75,7 +75,7 @@ export class WasmEnv {
     const f = this.f;
     const arg = { offset: b.offset + ix.offset * bytes, align: Math.min(bytes, 4) };
     if (this.addressCache !== undefined && ix.terms.length > 0) {
-      const key = ix.terms.map((t) => `${t.v}:${t.stride * bytes}`).join(',');
+      const key = this.addressKey(ix, bytes);
       const hit = this.addressCache.get(key);
       if (hit !== undefined) {
         f.op('local.get', hit);
@@ -91,11 +91,24 @@ export class WasmEnv {
     return arg;
   }
 
+  /** Index terms → their address key ("v:stride·bytes,…"), spelled once per index (epilogues repeat them per tile). */
+  private readonly addressKeys = new Map<Affine, { bytes: number; key: string }>();
+
+  private addressKey(ix: Affine, bytes: number): string {
+    const hit = this.addressKeys.get(ix);
+    if (hit !== undefined && hit.bytes === bytes) return hit.key;
+    const key = ix.terms.map((t) => `${t.v}:${t.stride * bytes}`).join(',');
+    this.addressKeys.set(ix, { bytes, key });
+    return key;
+  }
+
   /** Σ var·stride·bytes. */
   private termsAddress(ix: Affine, bytes: number): void {
     const f = this.f;
-    if (ix.terms.length === 0) f.op('i32.const', 0);
-    ix.terms.forEach((t, n) => {
+    const terms = ix.terms;
+    if (terms.length === 0) f.op('i32.const', 0);
+    for (let n = 0; n < terms.length; n++) {
+      const t = terms[n]!;
       f.op('local.get', this.varLocal(t.v));
       const s = t.stride * bytes;
       if (s !== 1) {
@@ -103,7 +116,7 @@ export class WasmEnv {
         else f.op('i32.const', s).op('i32.mul');
       }
       if (n > 0) f.op('i32.add');
-    });
+    }
   }
 
   varLocal(v: VarId): number {

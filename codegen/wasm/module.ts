@@ -9,7 +9,7 @@ import { encodeImmediate, pushBits32, pushF32x4 } from './immediates.js';
 import { pushSleb32, pushUleb } from './leb128.js';
 import { f32Bits } from './floats.js';
 import { StackChecker } from './typecheck.js';
-import { IDENT, isValType } from './types.js';
+import { IDENT, isIdent, isValType } from './types.js';
 import type { ValType } from './types.js';
 import { encodeModule } from './encode.js';
 import { printModule } from './wat.js';
@@ -353,7 +353,7 @@ export class WasmFunc {
   }
 
   private claim(name: string, what: string): void {
-    checkName(name, `${what} in function ${this.name}`);
+    if (typeof name !== 'string' || !isIdent(name)) checkName(name, `${what} in function ${this.name}`);
     if (this.names.has(name)) throw new Error(`wasm: function ${this.name}: duplicate local name ${name}`);
     this.names.add(name);
   }
@@ -418,7 +418,7 @@ export class WasmFunc {
 }
 
 function checkName(name: string, what: string): void {
-  if (typeof name !== 'string' || !IDENT.test(name)) {
+  if (typeof name !== 'string' || !isIdent(name)) {
     throw new Error(`wasm: bad ${what} name ${JSON.stringify(name)} (must match ${IDENT})`);
   }
 }
