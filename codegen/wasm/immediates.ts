@@ -20,26 +20,6 @@ export interface ImmediateContext {
  * stored for printing (a call's target resolved to its function).
  */
 export function encodeImmediate(info: OpInfo, x: Immediate, at: ImmediateContext, out: number[]): Immediate {
-  // The common kinds first, each with its fast check (a u32 below the local count, an i32; the
-  // general checks below give the errors).
-  switch (info.imm) {
-    case 'local':
-      if (typeof x === 'number' && x >>> 0 === x && x < at.localCount) {
-        if (x < 128) out.push(x);
-        else pushUleb(out, x);
-        return x;
-      }
-      break;
-    case 'i32':
-      if (typeof x === 'number' && (x | 0) === x) {
-        pushSleb32(out, x);
-        return x;
-      }
-      break;
-    case 'v128':
-      if (pushF32x4(x, out)) return x;
-      break;
-  }
   switch (info.imm) {
     case 'none':
       if (x !== undefined) throw new Error('takes no immediate, got 1');
@@ -68,12 +48,9 @@ export function encodeImmediate(info: OpInfo, x: Immediate, at: ImmediateContext
       pushUleb(out, fn.index);
       return fn;
     }
-    case 'mem': {
-      const { offset, align } = memarg(x, info.align!);
-      out.push(Math.log2(align));
-      pushUleb(out, offset);
+    case 'mem':
+      pushMemArg(x, info.align!, out);
       return x;
-    }
     case 'i32': {
       const v = int(x, 'i32 constant');
       if (v < -(2 ** 31) || v >= 2 ** 32) throw new Error(`i32 constant ${v} out of range`);
@@ -165,6 +142,13 @@ function int(x: Immediate, what: string): number {
 function num(x: Immediate, what: string): number {
   if (typeof x !== 'number') throw new Error(`${what} must be a number, got ${String(x)}`);
   return x;
+}
+
+/** Checks a memory immediate (natural alignment `natural` bytes) and appends its bytes: log2 align, offset. */
+export function pushMemArg(x: Immediate, natural: number, out: number[]): void {
+  const { offset, align } = memarg(x, natural);
+  out.push(Math.log2(align));
+  pushUleb(out, offset);
 }
 
 function memarg(x: Immediate, natural: number): { offset: number; align: number } {

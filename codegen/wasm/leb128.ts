@@ -19,6 +19,15 @@ export function pushUleb(out: number[], n: number): void {
     out.push(n);
     return;
   }
+  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+    // 7 bits a byte, low first, by shifts (no array)
+    while (n >= 128) {
+      out.push((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    out.push(n);
+    return;
+  }
   for (const b of uleb(n)) out.push(b);
 }
 

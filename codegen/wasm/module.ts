@@ -3,11 +3,10 @@
  * as they go (locals, labels, lanes; operand types unless unchecked), and the same module is written either as
  * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
-import { OP_TABLE, QUICK_F32, QUICK_I32, QUICK_LOCAL, QUICK_MEM, QUICK_NEVER, QUICK_NONE, QUICK_OPS, QUICK_V128 } from './opcodes.js';
+import { OP_TABLE } from './opcodes.js';
+import { QUICK_OPS } from './quick.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
-import { encodeImmediate, pushBits32, pushF32x4 } from './immediates.js';
-import { pushSleb32, pushUleb } from './leb128.js';
-import { f32Bits } from './floats.js';
+import { encodeImmediate } from './immediates.js';
 import { StackChecker } from './typecheck.js';
 import { IDENT, isIdent, isValType } from './types.js';
 import type { ValType } from './types.js';
@@ -254,47 +253,16 @@ export class WasmFunc {
   op(op: WasmOp, imm?: Immediate): this;
   // `extra` stands for a third argument from untyped callers (no `arguments`: it is allocated on every call).
   op(op: WasmOp, imm?: Immediate, extra?: unknown): this {
-    // The short path: a common instruction whose immediate is valid at a glance, appended with
-    // no more bookkeeping than its bytes. Anything else, errors included, takes the general path.
+    // The short path (quick.ts): a common instruction whose immediate is valid at a glance, with
+    // nothing to track but its bytes. Anything else, errors included, takes the general path.
     const q = QUICK_OPS[op];
-    if (q === undefined || q.quick === QUICK_NEVER || extra !== undefined || this.checker !== undefined) return this.append(op, imm, extra);
-    const code = this.code, start = code.length;
-    const kind = q.quick;
-    if (kind === QUICK_NONE ? imm !== undefined
-      : kind === QUICK_LOCAL ? typeof imm !== 'number' || imm >>> 0 !== imm || imm >= this.nLocals
-      : kind === QUICK_I32 ? typeof imm !== 'number' || (imm | 0) !== imm
-      : kind === QUICK_F32 && typeof imm !== 'number') {
+    if (q === undefined || extra !== undefined || this.checker !== undefined || !q.encode(q, imm, this.code, this.nLocals)) {
       return this.append(op, imm, extra);
-    }
-    const bytes = q.bytes;
-    if (bytes.length === 1) code.push(bytes[0]!);
-    else for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
-    switch (kind) {
-      case QUICK_LOCAL:
-        if ((imm as number) < 128) code.push(imm as number);
-        else pushUleb(code, imm as number);
-        break;
-      case QUICK_I32: pushSleb32(code, imm as number); break;
-      case QUICK_F32: pushBits32(code, f32Bits(imm as number)); break;
-      case QUICK_V128:
-        if (!pushF32x4(imm, code)) {
-          code.length = start;
-          return this.append(op, imm, extra);
-        }
-        break;
-      case QUICK_MEM:
-        try {
-          encodeImmediate(q.info, imm, this, code);
-        } catch {
-          code.length = start;
-          return this.append(op, imm, extra);
-        }
-        if (this.firstMemoryOp === undefined) this.firstMemoryOp = op;
-        break;
     }
     this.ops.push(op);
     this.imms.push(imm);
     this.elseAt = -1;
+    if (q.memory && this.firstMemoryOp === undefined) this.firstMemoryOp = op;
     this.count++;
     return this;
   }

@@ -408,35 +408,3 @@ export const OP_TABLE: Readonly<Record<string, OpInfo | undefined>> = Object.ass
 export function opInfo(op: string): OpInfo | undefined {
   return OP_TABLE[op];
 }
-
-/**
- * @internal How WasmFunc.op appends an instruction on its short path (immediate valid at a
- * glance, nothing to track but the bytes): QUICK_NONE, _LOCAL, _I32, _F32, _V128; or
- * QUICK_NEVER, always the general path (blocks, labels, calls, memory.*, other immediates).
- */
-export const QUICK_NEVER = 0, QUICK_NONE = 1, QUICK_LOCAL = 2, QUICK_I32 = 3, QUICK_F32 = 4, QUICK_V128 = 5, QUICK_MEM = 6;
-
-/** @internal an instruction as WasmFunc.op's short path reads it. */
-export interface QuickOp {
-  readonly info: OpInfo;
-  readonly bytes: readonly number[];
-  readonly quick: number;
-}
-
-function quickOf(op: string, info: OpInfo): number {
-  switch (info.imm) {
-    case 'none': return op === 'end' || op === 'else' || op.startsWith('memory.') ? QUICK_NEVER : QUICK_NONE;
-    case 'local': return QUICK_LOCAL;
-    case 'i32': return QUICK_I32;
-    case 'f32': return QUICK_F32;
-    case 'v128': return QUICK_V128;
-    case 'mem': return QUICK_MEM;
-    default: return QUICK_NEVER;
-  }
-}
-
-/** @internal every instruction by name, for WasmFunc.op (no prototype: unknown names are undefined). */
-export const QUICK_OPS: Readonly<Record<string, QuickOp | undefined>> = Object.create(null) as Record<string, QuickOp>;
-for (const [op, info] of Object.entries(OPCODES) as [string, OpInfo][]) {
-  (QUICK_OPS as Record<string, QuickOp>)[op] = { info, bytes: info.bytes, quick: quickOf(op, info) };
-}
