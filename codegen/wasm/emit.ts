@@ -4,8 +4,7 @@
  * transcendental needs it, the host's Math; one exported function per kernel and `run`
  * calling them in order. The same module is printed as WAT for reading (`exe.source`).
  */
-import { reachable as reachableAll } from '../expr.js';
-import type { Expr } from '../ir.js';
+import { child, childCount } from '../expr.js';
 import { KERNEL_NAME } from '../ir.js';
 import type { Transcendental } from '../ops.js';
 import { kernelRoots } from '../plan/decompose.js';
@@ -70,9 +69,15 @@ export function emitWasm(plan: ProgramPlan, pages: number, checked = false): Was
 /** The f64 transcendentals the program computes (the only host calls). */
 function hostMathOf(plan: ProgramPlan): Transcendental[] {
   const found = new Set<Transcendental>();
-  const visit = (e: Expr) => {
+  // Each node once, in any order (the result is sorted).
+  const seen = new Set<number>();
+  const stack = plan.program.kernels.flatMap(kernelRoots);
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
     if ((e.kind === 'unary' || e.kind === 'binary') && e.dtype === 'f64' && e.op in HOST_MATH) found.add(e.op as Transcendental);
-  };
-  for (const e of reachableAll(plan.program.kernels.flatMap(kernelRoots))) visit(e);
+    for (let i = 0, n = childCount(e); i < n; i++) stack.push(child(e, i));
+  }
   return [...found].sort();
 }

@@ -30,7 +30,8 @@ export function writeTemps(env: WasmEnv, nodes: readonly Expr[], lanes: boolean)
   for (let i = 1; i < nodes.length && increasing; i++) increasing = nodes[i - 1]!.id < nodes[i]!.id;
   // In ascending id, each once (the plan's lists mostly are already).
   const sorted = increasing ? nodes : byId(new Map(nodes.map((e) => [e.id, e])));
-  for (const e of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!;
     if (lanes && env.dependsOnLane(e)) {
       if (env.vectorTemps.has(e.id)) continue;
       env.vector(e);
@@ -64,18 +65,21 @@ function fold(f: WasmFunc, op: ReduceOp, dtype: Expr['dtype'], lanes: boolean): 
 /** The stores, every value computed first: a store may overwrite what another value reads (pointwise in place). */
 export function writeStores(env: WasmEnv, stores: readonly Store[], lanes: boolean): void {
   const f = env.f;
-  const values = stores.map((s) => {
+  const values: number[] = [];
+  for (let n = 0; n < stores.length; n++) {
+    const s = stores[n]!;
     if (lanes) env.vector(s.value);
     else env.scalar(s.value);
     const l = env.local(lanes ? 'v128' : valType(s.value.dtype), 'value');
     f.op('local.set', l);
-    return l;
-  });
-  stores.forEach((s, n) => {
+    values.push(l);
+  }
+  for (let n = 0; n < stores.length; n++) {
+    const s = stores[n]!;
     const arg = env.address(s.buffer, s.index);
     f.op('local.get', values[n]!);
     f.op(lanes ? 'v128.store' : STORE[env.buffers[s.buffer]!.dtype], arg);
-  });
+  }
 }
 
 /**

@@ -27,8 +27,9 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   const iL = env.varLocal(k.i.v);
   const jL = env.varLocal(k.j.v);
   const kL = env.varLocal(k.k.v);
-  const accNode = reachable(k.stores.map((s) => s.value)).find((e) => e.kind === 'acc');
   const roots = k.stores.map((s) => s.value);
+  const epilogueNodes = reachable(roots);
+  const accNode = epilogueNodes.find((e) => e.kind === 'acc');
   env.laneAccs.add(k.acc);
 
   // The epilogue's shared nodes depend only on which ids are temps already (the acc): the same
@@ -82,7 +83,7 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
       }));
       return;
     }
-    emitVectorMatmul(env, k, plan, scratchOffset, { iL, jL, kL, stores, withAcc, scalarSum });
+    emitVectorMatmul(env, k, plan, scratchOffset, { iL, jL, kL, epilogueNodes, stores, withAcc, scalarSum });
   };
 
   const openBatch = (d: number) => {
@@ -94,6 +95,8 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
 
 interface Parts {
   iL: number; jL: number; kL: number;
+  /** Every node of the stored values, ascending id. */
+  epilogueNodes: readonly Expr[];
   stores: (lanes: boolean) => void;
   withAcc: (local: number, lanes: boolean, body: () => void) => void;
   scalarSum: (acc: number) => void;
@@ -248,7 +251,7 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
   };
 
   // Whether the epilogue runs on lanes: every access moves by 0 or 1 along j, no j as a value, no f64.
-  const epilogueNodes = reachable(k.stores.map((s) => s.value));
+  const epilogueNodes = p.epilogueNodes;
   const epilogueLanes = k.stores.every((s) => strideOf(s.index, k.j.v) === 1)
     && epilogueNodes.every((e) => e.dtype !== 'f64' && !(e.kind === 'var' && e.v === k.j.v)
       && !(e.kind === 'load' && (![0, 1].includes(strideOf(e.index, k.j.v)) || env.buffers[e.buffer]!.dtype === 'u8')));
