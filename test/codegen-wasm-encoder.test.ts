@@ -493,6 +493,26 @@ describe('errors name the function and the instruction', () => {
     expect(() => f.local('f32', 'x')).toThrow(/duplicate local name x/);
   });
 
+  it('a local name is accepted exactly when it is an ASCII identifier', () => {
+    // Names are checked by character codes: compare with the rule as a regular expression.
+    const edge = ['a', 'z', 'A', 'Z', '_', '0', '9', '@', '[', '`', '{', '/', ':', '$', ' ', '\n', 'é', '\u212a', '\u017f', '\u0141', '\u0161'];
+    const name = fc.oneof(
+      fc.array(fc.constantFrom(...edge), { maxLength: 6 }).map((cs) => cs.join('')),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    fc.assert(fc.property(name, (s) => {
+      const f = new WasmModule().func('f', [], []);
+      let accepted = true;
+      try {
+        f.local('i32', s);
+      } catch (e) {
+        accepted = false;
+        expect((e as Error).message).toMatch(/bad local in function f name/);
+      }
+      expect(accepted).toBe(/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(s));
+    }), { numRuns: 500 });
+  });
+
   it('function imports: names, order, types and ownership are checked', () => {
     const m = new WasmModule();
     expect(() => m.importFunc('Math', 'exp"x', ['f64'], ['f64'])).toThrow(/bad import field name "exp\\"x"/);
