@@ -45,6 +45,15 @@ function operandWeight(e: Expr, target: Target): number {
   return e.kind === 'unary' && target.repeatsOperand.includes(e.op) ? 2 : 1;
 }
 
+/** A `where` number's unit of pass: (pass + 1)·PASS + depth. */
+const PASS = 1 << 16;
+
+function varWhere(varPlace: ReadonlyMap<VarId, number>, v: VarId, k: LoopKernel): number {
+  const w = varPlace.get(v);
+  if (w === undefined) throw new Error(`internal: var ${v} is not bound in kernel ${k.name}`);
+  return w;
+}
+
 export function placeLoopKernel(k: LoopKernel, target: Target, index = indexNodes(k.passes.flatMap(rootsOf))): LoopPlacement {
   const nOuter = k.outer.length;
   const nPasses = k.passes.length;
@@ -68,83 +77,82 @@ export function placeLoopKernel(k: LoopKernel, target: Target, index = indexNode
   };
   const innerScope = (pi: number): ScopeKey => scopeKey(innerScopeOf(pi));
 
-  // Where each var is bound: its pass (−1: the outer loops) and depth (1-based); each accumulator's pass.
-  const varPass = new Map<VarId, number>();
-  const varDepth = new Map<VarId, number>();
-  for (let d = 0; d < nOuter; d++) {
-    varPass.set(k.outer[d]!.v, -1);
-    varDepth.set(k.outer[d]!.v, d + 1);
-  }
+  // Where each var is bound, as a `where` number (below); each accumulator's pass.
+  const varPlace = new Map<VarId, number>();
+  for (let d = 0; d < nOuter; d++) varPlace.set(k.outer[d]!.v, d + 1);
   const accPass = new Map<AccId, number>();
   for (let pi = 0; pi < nPasses; pi++) {
     const p = k.passes[pi]!;
-    for (let d = 0; d < p.loops.length; d++) {
-      varPass.set(p.loops[d]!.v, pi);
-      varDepth.set(p.loops[d]!.v, d + 1);
-    }
+    for (let d = 0; d < p.loops.length; d++) varPlace.set(p.loops[d]!.v, (pi + 1) * PASS + d + 1);
     if (p.kind === 'reduce') for (const a of p.accs) accPass.set(a.acc, pi);
   }
 
-  // Where each node is known, children first (P, D, A: pass, depth, acc as in `Where`): the
-  // join of its vars', its accumulator's and its children's.
+  // Where each node is known, children first: the join of its vars', its accumulator's and its
+  // children's. One number per node: (pass + 1)·2¹⁶ + depth (pass −1 for the outer loops), so
+  // that joining is the larger of the two once two different passes are ruled out (a pass's
+  // loops are inside all outer loops); and the latest pass whose accumulator it reads, or −1.
+  // Its scope follows, and each child is noted as used there.
   const { nodes, counts, kids } = index;
   const n = nodes.length;
-  const wPass = new Int32Array(n);
-  const wDepth = new Int32Array(n);
-  const wAcc = new Int32Array(n);
+  const where = new Int32Array(n);
+  const accOf = new Int32Array(n);
   const scope = new Int32Array(n);
-  let P = -1, D = 0, A = -1;
-  const join = (pass: number, depth: number, acc: number) => {
-    if (P >= 0 && pass >= 0 && P !== pass) throw new Error(`internal: an expression mixes the loops of passes ${P} and ${pass}`);
-    // Depth counts inner loops once a pass is involved; outer depth otherwise.
-    D = P >= 0 || pass >= 0 ? Math.max(P >= 0 ? D : 0, pass >= 0 ? depth : 0) : Math.max(D, depth);
-    P = Math.max(P, pass);
-    A = Math.max(A, acc);
-  };
-  const joinVar = (v: VarId) => {
-    const pass = varPass.get(v);
-    if (pass === undefined) throw new Error(`internal: var ${v} is not bound in kernel ${k.name}`);
-    join(pass, varDepth.get(v)!, -1);
-  };
-  for (let i = 0; i < n; i++) {
-    const e = nodes[i]!;
-    P = -1; D = 0; A = -1;
-    if (e.kind === 'var') joinVar(e.v);
-    else if (e.kind === 'load') for (const t of e.index.terms) joinVar(t.v);
-    else if (e.kind === 'acc') join(-1, 0, accPass.get(e.acc) ?? -1);
-    for (let c = 0, nc = counts[i]!; c < nc; c++) {
-      const j = kids[3 * i + c]!;
-      join(wPass[j]!, wDepth[j]!, wAcc[j]!);
-    }
-    wPass[i] = P;
-    wDepth[i] = D;
-    wAcc[i] = A;
-    scope[i] = P >= 0 ? passBase[P]! + D : A >= 0 ? nOuter + A + 1 : D >= nOuter ? nOuter : D;
-  }
-
-  // Uses (weighted by the target's spelling) and the scopes they are in: the first, and whether
-  // there is another.
   const uses = new Int32Array(n);
   const userScope = new Int32Array(n).fill(-1);
   const otherScope = new Uint8Array(n);
+  const mixed = (a: number, b: number) => new Error(`internal: an expression mixes the loops of passes ${(a >> 16) - 1} and ${(b >> 16) - 1}`);
+  for (let i = 0; i < n; i++) {
+    const e = nodes[i]!;
+    let w = 0;
+    let acc = -1;
+    const nc = counts[i]!;
+    if (nc === 0) {
+      if (e.kind === 'var') w = varWhere(varPlace, e.v, k);
+      else if (e.kind === 'load') {
+        const terms = e.index.terms;
+        for (let t = 0; t < terms.length; t++) {
+          const wv = varWhere(varPlace, terms[t]!.v, k);
+          if (w >= PASS && wv >= PASS && w >> 16 !== wv >> 16) throw mixed(w, wv);
+          if (wv > w) w = wv;
+        }
+      } else if (e.kind === 'acc') acc = accPass.get(e.acc) ?? -1;
+    } else {
+      for (let c = 0; c < nc; c++) {
+        const j = kids[3 * i + c]!;
+        const wj = where[j]!;
+        if (w >= PASS && wj >= PASS && w >> 16 !== wj >> 16) throw mixed(w, wj);
+        if (wj > w) w = wj;
+        if (accOf[j]! > acc) acc = accOf[j]!;
+      }
+    }
+    where[i] = w;
+    accOf[i] = acc;
+    const depth = w & 0xffff;
+    const own = w >= PASS ? passBase[(w >> 16) - 1]! + depth : acc >= 0 ? nOuter + acc + 1 : depth >= nOuter ? nOuter : depth;
+    scope[i] = own;
+    // Uses, weighted by the target's spelling, and the scopes they are in: the first, and
+    // whether there is another.
+    const weight = nc > 0 ? operandWeight(e, target) : 0;
+    for (let c = 0; c < nc; c++) {
+      const j = kids[3 * i + c]!;
+      uses[j] += weight;
+      if (userScope[j] === -1) userScope[j] = own;
+      else if (userScope[j] !== own) otherScope[j] = 1;
+    }
+  }
   const forced = new Uint8Array(n);
-  const note = (j: number, s: number, weight: number) => {
-    uses[j] += weight;
-    if (userScope[j] === -1) userScope[j] = s;
-    else if (userScope[j] !== s) otherScope[j] = 1;
-  };
   for (let pi = 0; pi < nPasses; pi++) {
     const p = k.passes[pi]!;
     const roots = rootsOf(p);
-    for (const r of roots) note(index.positions.get(r.id)!, innerScopeOf(pi), 1);
+    const inner = innerScopeOf(pi);
+    for (let r = 0; r < roots.length; r++) {
+      const j = index.positions.get(roots[r]!.id)!;
+      uses[j] += 1;
+      if (userScope[j] === -1) userScope[j] = inner;
+      else if (userScope[j] !== inner) otherScope[j] = 1;
+    }
     // Pointwise in place: every value is read before any store of the iteration.
     if (p.kind === 'map' && p.stores.length > 1 && readsWritten(p.stores)) for (const r of roots) forced[index.positions.get(r.id)!] = 1;
-  }
-  for (let i = 0; i < n; i++) {
-    const nc = counts[i]!;
-    if (nc === 0) continue;
-    const weight = operandWeight(nodes[i]!, target);
-    for (let c = 0; c < nc; c++) note(kids[3 * i + c]!, scope[i]!, weight);
   }
   // A node used twice, or used in another scope than its own (or forced), is a temp of its scope.
   const lists: (Expr[] | undefined)[] = [];
