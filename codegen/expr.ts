@@ -94,7 +94,7 @@ export class ExprPool {
       throw new Error(`constant: ${value} is not exactly representable as ${dtype}; round it first (Math.fround for f32)`);
     }
     const key = `c${dtype}:${Object.is(value, -0) ? '-0' : value}`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'const', dtype, value });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'const', dtype, undefined, undefined, undefined, undefined, value));
   }
 
   /** The nearest f32 to `value` as a constant (for coefficients written in decimal). */
@@ -120,7 +120,7 @@ export class ExprPool {
       throw new Error(`var: ${v} was not created by this pool (use newVar())`);
     }
     const key = `v${v}`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'var', dtype: 'i32', v });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'var', 'i32', undefined, undefined, undefined, undefined, undefined, v));
   }
 
   /** buffer[index], of the buffer's value type (`storage` when the pool has no buffer table). */
@@ -131,13 +131,13 @@ export class ExprPool {
     const dtype = valueType(s);
     const ix = affineCopy(index);
     const key = `L${buffer}:${dtype}@${affineKey(ix)}`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'load', dtype, buffer, index: ix });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'load', dtype, undefined, undefined, undefined, undefined, undefined, undefined, buffer, ix));
   }
 
   acc(acc: AccId): Expr {
     const dtype = this.accType(acc);
     const key = `a${acc}`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'acc', dtype, acc });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'acc', dtype, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, acc));
   }
 
   unary(op: UnaryOp, x: Operand): Expr {
@@ -148,7 +148,7 @@ export class ExprPool {
     if (a.kind === 'const') return this.c(evalOp(op, a.dtype, a.value), a.dtype);
     if ((op === 'neg' || op === 'not') && a.kind === 'unary' && a.op === op) return a.a;
     const key = `u${op}(${a.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'unary', dtype: a.dtype, op, a });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'unary', a.dtype, op, undefined, a));
   }
 
   binary(op: BinaryOp, x: Operand, y: Operand): Expr {
@@ -181,7 +181,7 @@ export class ExprPool {
       b = t;
     }
     const key = `b${op}(${a.id},${b.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'binary', dtype: dt, op, a, b });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'binary', dt, op, undefined, a, b));
   }
 
   compare(op: CompareOp, x: Operand, y: Operand): Expr {
@@ -198,7 +198,7 @@ export class ExprPool {
       b = t;
     }
     const key = `k${op}(${a.id},${b.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'compare', dtype: 'bool', op, a, b });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'compare', 'bool', op, undefined, a, b));
   }
 
   /** cond ? a : b; cond is a bool, a and b of one dtype. */
@@ -212,7 +212,7 @@ export class ExprPool {
     if (c.kind === 'const') return c.value !== 0 ? a : b;
     if (a === b) return a;
     const key = `s(${c.id},${a.id},${b.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'select', dtype: a.dtype, cond: c, a, b });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'select', a.dtype, undefined, c, a, b));
   }
 
   /** A value conversion to `dtype` (see CastExpr); a no-op when it already has that dtype. */
@@ -224,7 +224,7 @@ export class ExprPool {
     // f32 → f64 → f32 is the identity.
     if (a.kind === 'cast' && a.a.dtype === dtype && a.dtype === 'f64' && dtype === 'f32') return a.a;
     const key = `C${dtype}(${a.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'cast', dtype, a });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'cast', dtype, undefined, undefined, a));
   }
 
   /** The same 32 bits as the other type: f32 ↔ i32. */
@@ -235,7 +235,7 @@ export class ExprPool {
     if (a.kind === 'const') return this.c(evalBitcast(dtype, a.value), dtype);
     if (a.kind === 'bitcast') return a.a;
     const key = `B${dtype}(${a.id})`;
-    return this.byKey.get(key) ?? this.addNode(key, { id: this.nodes.length, kind: 'bitcast', dtype, a });
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'bitcast', dtype, undefined, undefined, a));
   }
 
   // ---- sugar ----
@@ -291,6 +291,18 @@ export class ExprPool {
     this.byKey.set(key, node);
     return node;
   }
+}
+
+/**
+ * A node with every field of every kind (undefined where its kind has none), always in this
+ * order: all nodes share one hidden class, so reading a node's field is a monomorphic property
+ * load in every pass that walks expressions.
+ */
+function node(
+  id: number, kind: Expr['kind'], dtype: DType, op?: ScalarOp, cond?: Expr, a?: Expr, b?: Expr,
+  value?: number, v?: VarId, buffer?: BufferId, index?: Affine, acc?: AccId,
+): Expr {
+  return { id, kind, dtype, op, cond, a, b, value, v, buffer, index, acc } as unknown as Expr;
 }
 
 /** e is the constant v (not −0). */
