@@ -222,7 +222,11 @@ function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[], limi
   checkLoops([...k.batch, k.i, k.j, k.k], seen);
   const batch = loopExtents(k.batch);
   const none = new Map<AccId, DType>();
-  const ext = (...ls: Loop[]) => new Map([...batch, ...loopExtents(ls)]);
+  const ext = (...ls: Loop[]) => {
+    const m = new Map(batch);
+    for (const l of ls) m.set(l.v, l.extent);
+    return m;
+  };
   const aNodes = checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers, limits);
   const bNodes = checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers, limits);
   if (k.a.dtype !== k.b.dtype || (k.a.dtype !== 'f32' && k.a.dtype !== 'f64')) {
