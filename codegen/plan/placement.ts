@@ -22,15 +22,6 @@ export interface LoopPlacement {
   innerScope(pass: number): ScopeKey;
 }
 
-interface Where {
-  /** Pass whose loops the node depends on, or −1. */
-  pass: number;
-  /** Depth in that pass's loops (1-based), or in the outer loops when pass = −1. */
-  depth: number;
-  /** Latest pass whose accumulator the node reads, or −1. */
-  acc: number;
-}
-
 export function rootsOf(p: Pass): Expr[] {
   return p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value);
 }
@@ -88,10 +79,11 @@ export function placeLoopKernel(k: LoopKernel, target: Target, index = indexNode
   }
 
   // Where each node is known, children first: the join of its vars', its accumulator's and its
-  // children's. One number per node: (pass + 1)·2¹⁶ + depth (pass −1 for the outer loops), so
-  // that joining is the larger of the two once two different passes are ruled out (a pass's
-  // loops are inside all outer loops); and the latest pass whose accumulator it reads, or −1.
-  // Its scope follows, and each child is noted as used there.
+  // children's. One number per node, (pass + 1)·2¹⁶ + depth, for the pass whose loops it depends
+  // on (−1: outer loops only) and its depth in those loops (1-based; 0 before any), so that
+  // joining is the larger of the two once two different passes are ruled out (a pass's loops are
+  // inside all outer loops); and the latest pass whose accumulator it reads, or −1. Its scope
+  // follows, and each child is noted as used there.
   const { nodes, counts, kids } = index;
   const n = nodes.length;
   const where = new Int32Array(n);
