@@ -41,6 +41,23 @@ export function affine(offset: number, terms: Iterable<readonly [VarId, number]>
   return { offset, terms: out };
 }
 
+/** A copy of `a` (new terms), canonicalized as `affine` does. */
+export function affineCopy(a: Affine): Affine {
+  const terms = a.terms;
+  let prev = -Infinity;
+  for (let i = 0; i < terms.length; i++) {
+    const { v, stride } = terms[i]!;
+    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) {
+      return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+    }
+    prev = v;
+  }
+  if (!Number.isInteger(a.offset)) return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+  const out = new Array<AffineTerm>(terms.length);
+  for (let i = 0; i < terms.length; i++) out[i] = { v: terms[i]!.v, stride: terms[i]!.stride };
+  return { offset: a.offset, terms: out };
+}
+
 /** Integer vars strictly ascending with nonzero integer strides: already an index's terms. */
 function isCanonical(list: readonly (readonly [VarId, number])[]): boolean {
   let prev = -Infinity;

@@ -5,7 +5,7 @@
  * vocabulary's meaning, applies a few exact identities (x+0, x·1, x/1, −(−x)) and orders
  * commutative operands. A number operand becomes a constant of the other operand's dtype.
  */
-import { affine, affineKey } from './affine.js';
+import { affine, affineCopy, affineKey } from './affine.js';
 import type {
   AccId, Affine, BufferId, DType, Expr, Loop, Program, Storage, VarId,
 } from './ir.js';
@@ -94,7 +94,7 @@ export class ExprPool {
       throw new Error(`constant: ${value} is not exactly representable as ${dtype}; round it first (Math.fround for f32)`);
     }
     const key = `c${dtype}:${Object.is(value, -0) ? '-0' : value}`;
-    return this.intern(key, (id) => ({ id, kind: 'const', dtype, value }));
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'const', dtype, undefined, undefined, undefined, undefined, value));
   }
 
   /** The nearest f32 to `value` as a constant (for coefficients written in decimal). */
@@ -119,7 +119,8 @@ export class ExprPool {
     if (!Number.isInteger(v) || v < 0 || v >= this.nextVar) {
       throw new Error(`var: ${v} was not created by this pool (use newVar())`);
     }
-    return this.intern(`v${v}`, (id) => ({ id, kind: 'var', dtype: 'i32', v }));
+    const key = `v${v}`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'var', 'i32', undefined, undefined, undefined, undefined, undefined, v));
   }
 
   /** buffer[index], of the buffer's value type (`storage` when the pool has no buffer table). */
@@ -128,62 +129,90 @@ export class ExprPool {
     const s = storage ?? this.storageOf?.(buffer);
     if (s === undefined) throw new Error(`load: buffer ${buffer} has no declared storage type`);
     const dtype = valueType(s);
-    const ix = affine(index.offset, index.terms.map((t) => [t.v, t.stride] as const));
-    return this.intern(`L${buffer}:${dtype}@${affineKey(ix)}`, (id) => ({ id, kind: 'load', dtype, buffer, index: ix }));
+    const ix = affineCopy(index);
+    const key = `L${buffer}:${dtype}@${affineKey(ix)}`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'load', dtype, undefined, undefined, undefined, undefined, undefined, undefined, buffer, ix));
   }
 
   acc(acc: AccId): Expr {
     const dtype = this.accType(acc);
-    return this.intern(`a${acc}`, (id) => ({ id, kind: 'acc', dtype, acc }));
+    const key = `a${acc}`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'acc', dtype, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, acc));
   }
 
   unary(op: UnaryOp, x: Operand): Expr {
     const info = SCALAR_OPS[op];
     if (info === undefined || info.kind !== 'unary') throw new Error(`unary: unknown op '${String(op)}'`);
     const a = this.own(x, 'f32');
-    this.check(op, a.dtype);
+    if (!info.takes.includes(a.dtype)) this.check(op, a.dtype);
     if (a.kind === 'const') return this.c(evalOp(op, a.dtype, a.value), a.dtype);
     if ((op === 'neg' || op === 'not') && a.kind === 'unary' && a.op === op) return a.a;
-    return this.intern(`u${op}(${a.id})`, (id) => ({ id, kind: 'unary', dtype: a.dtype, op, a }));
+    const key = `u${op}(${a.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'unary', a.dtype, op, undefined, a));
   }
 
   binary(op: BinaryOp, x: Operand, y: Operand): Expr {
     const info = SCALAR_OPS[op];
     if (info === undefined || info.kind !== 'binary') throw new Error(`binary: unknown op '${String(op)}'`);
-    let [a, b] = this.pair(op, x, y);
-    if (a.kind === 'const' && b.kind === 'const') return this.c(evalOp(op, a.dtype, a.value, b.value), a.dtype);
-    if (info.commutative && a.id > b.id) [a, b] = [b, a];
-    const isC = (e: Expr, v: number) => e.kind === 'const' && e.value === v && !Object.is(e.value, -0);
+    const dtype = typeof x !== 'number' ? x.dtype : typeof y !== 'number' ? y.dtype : 'f32';
+    let a = this.own(x, dtype);
+    let b = this.own(y, dtype);
+    if (a.dtype !== b.dtype || !info.takes.includes(a.dtype)) this.pairError(op, a, b);
     const dt = a.dtype;
-    if (op === 'add' && dt === 'i32' && isC(a, 0)) return b;
-    if (op === 'add' && dt === 'i32' && isC(b, 0)) return a;
-    // x + (−0) = x exactly, also for x = −0; x + 0 is not (−0 + 0 = +0), so floats keep it.
-    if (op === 'add' && b.kind === 'const' && Object.is(b.value, -0)) return a;
-    if (op === 'add' && a.kind === 'const' && Object.is(a.value, -0)) return b;
-    if (op === 'sub' && isC(b, 0)) return a;
-    if (op === 'mul' && isC(a, 1)) return b;
-    if ((op === 'mul' || op === 'div' || op === 'pow') && isC(b, 1)) return a;
-    if ((op === 'shl' || op === 'shrS' || op === 'shrU') && isC(b, 0)) return a;
-    return this.intern(`b${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'binary', dtype: dt, op, a, b }));
+    if (a.kind === 'const' || b.kind === 'const') {
+      if (a.kind === 'const' && b.kind === 'const') return this.c(evalOp(op, dt, a.value, b.value), dt);
+      if (info.commutative && a.id > b.id) {
+        const t = a;
+        a = b;
+        b = t;
+      }
+      if (op === 'add' && dt === 'i32' && isConst(a, 0)) return b;
+      if (op === 'add' && dt === 'i32' && isConst(b, 0)) return a;
+      // x + (−0) = x exactly, also for x = −0; x + 0 is not (−0 + 0 = +0), so floats keep it.
+      if (op === 'add' && b.kind === 'const' && Object.is(b.value, -0)) return a;
+      if (op === 'add' && a.kind === 'const' && Object.is(a.value, -0)) return b;
+      if (op === 'sub' && isConst(b, 0)) return a;
+      if (op === 'mul' && isConst(a, 1)) return b;
+      if ((op === 'mul' || op === 'div' || op === 'pow') && isConst(b, 1)) return a;
+      if ((op === 'shl' || op === 'shrS' || op === 'shrU') && isConst(b, 0)) return a;
+    } else if (info.commutative && a.id > b.id) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    const key = `b${op}(${a.id},${b.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'binary', dt, op, undefined, a, b));
   }
 
   compare(op: CompareOp, x: Operand, y: Operand): Expr {
     const info = SCALAR_OPS[op];
     if (info === undefined || info.kind !== 'compare') throw new Error(`compare: unknown op '${String(op)}'`);
-    let [a, b] = this.pair(op, x, y);
+    const dtype = typeof x !== 'number' ? x.dtype : typeof y !== 'number' ? y.dtype : 'f32';
+    let a = this.own(x, dtype);
+    let b = this.own(y, dtype);
+    if (a.dtype !== b.dtype || !info.takes.includes(a.dtype)) this.pairError(op, a, b);
     if (a.kind === 'const' && b.kind === 'const') return this.c(evalOp(op, a.dtype, a.value, b.value), 'bool');
-    if (info.commutative && a.id > b.id) [a, b] = [b, a];
-    return this.intern(`k${op}(${a.id},${b.id})`, (id) => ({ id, kind: 'compare', dtype: 'bool', op, a, b }));
+    if (info.commutative && a.id > b.id) {
+      const t = a;
+      a = b;
+      b = t;
+    }
+    const key = `k${op}(${a.id},${b.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'compare', 'bool', op, undefined, a, b));
   }
 
   /** cond ? a : b; cond is a bool, a and b of one dtype. */
   select(cond: Expr, x: Operand, y: Operand): Expr {
     const c = this.own(cond, 'bool');
     if (c.dtype !== 'bool') throw new Error(`select: the condition is ${c.dtype}; compare it (ne(x, 0)) to get a bool`);
-    const [a, b] = this.pair('select', x, y);
+    const dtype = typeof x !== 'number' ? x.dtype : typeof y !== 'number' ? y.dtype : 'f32';
+    const a = this.own(x, dtype);
+    const b = this.own(y, dtype);
+    if (a.dtype !== b.dtype) this.pairError('select', a, b);
     if (c.kind === 'const') return c.value !== 0 ? a : b;
     if (a === b) return a;
-    return this.intern(`s(${c.id},${a.id},${b.id})`, (id) => ({ id, kind: 'select', dtype: a.dtype, cond: c, a, b }));
+    const key = `s(${c.id},${a.id},${b.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'select', a.dtype, undefined, c, a, b));
   }
 
   /** A value conversion to `dtype` (see CastExpr); a no-op when it already has that dtype. */
@@ -194,7 +223,8 @@ export class ExprPool {
     if (a.kind === 'const') return this.c(evalCast(a.dtype, dtype, a.value), dtype);
     // f32 → f64 → f32 is the identity.
     if (a.kind === 'cast' && a.a.dtype === dtype && a.dtype === 'f64' && dtype === 'f32') return a.a;
-    return this.intern(`C${dtype}(${a.id})`, (id) => ({ id, kind: 'cast', dtype, a }));
+    const key = `C${dtype}(${a.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'cast', dtype, undefined, undefined, a));
   }
 
   /** The same 32 bits as the other type: f32 ↔ i32. */
@@ -204,7 +234,8 @@ export class ExprPool {
     if (!ok) throw new Error(`bitcast: only f32 ↔ i32, got ${a.dtype} → ${dtype}`);
     if (a.kind === 'const') return this.c(evalBitcast(dtype, a.value), dtype);
     if (a.kind === 'bitcast') return a.a;
-    return this.intern(`B${dtype}(${a.id})`, (id) => ({ id, kind: 'bitcast', dtype, a }));
+    const key = `B${dtype}(${a.id})`;
+    return this.byKey.get(key) ?? this.addNode(key, node(this.nodes.length, 'bitcast', dtype, undefined, undefined, a));
   }
 
   // ---- sugar ----
@@ -234,14 +265,11 @@ export class ExprPool {
   eq(a: Operand, b: Operand): Expr { return this.compare('eq', a, b); }
   ne(a: Operand, b: Operand): Expr { return this.compare('ne', a, b); }
 
-  /** Two operands of one dtype (a number takes the other's dtype, rounded to it). */
-  private pair(op: ScalarOp | 'select', x: Operand, y: Operand): [Expr, Expr] {
-    const dtype = typeof x !== 'number' ? x.dtype : typeof y !== 'number' ? y.dtype : 'f32';
-    const a = this.own(x, dtype);
-    const b = this.own(y, dtype);
+  /** Throws for two operands of different dtypes, or of one dtype `op` does not take. */
+  private pairError(op: ScalarOp | 'select', a: Expr, b: Expr): never {
     if (a.dtype !== b.dtype) throw new Error(`${op}: operands are ${a.dtype} and ${b.dtype}; cast one of them`);
-    if (op !== 'select') this.check(op, a.dtype);
-    return [a, b];
+    this.check(op as ScalarOp, a.dtype);
+    throw new Error(`internal: ${op} operands`);
   }
 
   private check(op: ScalarOp, dtype: DType): void {
@@ -252,18 +280,34 @@ export class ExprPool {
 
   private own(x: Operand, dtype: DType): Expr {
     if (typeof x === 'number') return this.c(dtype === 'f32' ? Math.fround(x) : dtype === 'i32' ? x | 0 : x, dtype);
-    if (!this.owns(x)) throw new Error('expression was built by another ExprPool: build a program from one pool');
+    if (this.nodes[x.id] !== x) throw new Error('expression was built by another ExprPool: build a program from one pool');
     return x;
   }
 
-  private intern(key: string, make: (id: number) => Expr): Expr {
-    const hit = this.byKey.get(key);
-    if (hit) return hit;
-    const node = Object.freeze(make(this.nodes.length));
+  /** Adds a new node (frozen) under its hash-consing key. */
+  private addNode(key: string, node: Expr): Expr {
+    Object.freeze(node);
     this.nodes.push(node);
     this.byKey.set(key, node);
     return node;
   }
+}
+
+/**
+ * A node with every field of every kind (undefined where its kind has none), always in this
+ * order: all nodes share one hidden class, so reading a node's field is a monomorphic property
+ * load in every pass that walks expressions.
+ */
+function node(
+  id: number, kind: Expr['kind'], dtype: DType, op?: ScalarOp, cond?: Expr, a?: Expr, b?: Expr,
+  value?: number, v?: VarId, buffer?: BufferId, index?: Affine, acc?: AccId,
+): Expr {
+  return { id, kind, dtype, op, cond, a, b, value, v, buffer, index, acc } as unknown as Expr;
+}
+
+/** e is the constant v (not −0). */
+function isConst(e: Expr, v: number): boolean {
+  return e.kind === 'const' && e.value === v && !Object.is(e.value, -0);
 }
 
 /** Number of children of a node (see `child`: iterating without building an array). */
@@ -316,6 +360,52 @@ export function byId(nodes: ReadonlyMap<number, Expr>): Expr[] {
   const out = new Array<Expr>(n);
   for (let i = 0; i < n; i++) out[i] = nodes.get(ids[i]!)!;
   return out;
+}
+
+/**
+ * The nodes under `roots` once each, in ascending id (children first), with each node's children
+ * as positions in that list: one walk of a kernel's DAG, then every question over plain arrays.
+ */
+export interface NodeIndex {
+  /** The nodes, ascending id. */
+  readonly nodes: readonly Expr[];
+  /** Position of each node, by id. */
+  readonly positions: ReadonlyMap<number, number>;
+  /** childCount of node i. */
+  readonly counts: Uint8Array;
+  /** Positions of node i's children, in `child` order, at 3i, 3i + 1, 3i + 2. */
+  readonly kids: Int32Array;
+}
+
+export function indexNodes(roots: readonly Expr[]): NodeIndex {
+  const nodes = reachable(roots);
+  const n = nodes.length;
+  const positions = new Map<number, number>();
+  for (let i = 0; i < n; i++) positions.set(nodes[i]!.id, i);
+  const counts = new Uint8Array(n);
+  const kids = new Int32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const e = nodes[i]!;
+    const nc = childCount(e);
+    counts[i] = nc;
+    for (let c = 0; c < nc; c++) kids[3 * i + c] = positions.get(child(e, c).id)!;
+  }
+  return { nodes, positions, counts, kids };
+}
+
+/** 1 at the positions of the nodes under `roots` (nodes of `index`), else 0. */
+export function marksUnder(index: NodeIndex, roots: readonly Expr[]): Uint8Array {
+  const { counts, kids } = index;
+  const mark = new Uint8Array(index.nodes.length);
+  const stack: number[] = [];
+  for (let r = 0; r < roots.length; r++) stack.push(index.positions.get(roots[r]!.id)!);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (mark[i] === 1) continue;
+    mark[i] = 1;
+    for (let c = 0, nc = counts[i]!; c < nc; c++) stack.push(kids[3 * i + c]!);
+  }
+  return mark;
 }
 
 export { affine };

@@ -3,8 +3,8 @@
  * its loop, accumulators read only after their pass, every load and store in bounds, and no
  * read-after-write hazard the emitters could not honour. Errors name the kernel and the fix.
  */
-import { affineEqual, affineKey, affineRange, loopExtents } from './affine.js';
-import { child, childCount, reachable } from './expr.js';
+import { affineEqual, affineKey, loopExtents } from './affine.js';
+import { reachable } from './expr.js';
 import type {
   AccId, Affine, BufferDecl, DType, Expr, Kernel, Loop, LoopKernel, MatmulKernel, Program, Store, VarId,
 } from './ir.js';
@@ -56,35 +56,66 @@ function checkLoops(loops: readonly Loop[], seen: Set<VarId>): void {
   }
 }
 
-/** Checks vars, accumulators and bounds of every node reachable from `roots`; returns those nodes. */
 interface Limits { readonly maxHeight: number; readonly target: string }
 
+/** Checks height, vars, accumulators, bounds and dtypes of every node reachable from `roots`; returns those nodes. */
 function checkExprs(
   roots: readonly Expr[], where: string, extents: ReadonlyMap<VarId, number>,
   readableAccs: ReadonlyMap<AccId, DType>, buffers: readonly BufferDecl[], limits: Limits,
 ): Expr[] {
   const height = new Map<number, number>();
   const nodes = reachable(roots);
+  const bad = (e: Expr, why: string): never => { throw new Error(`${where}: ${e.kind} node ${e.id}: ${why}`); };
   for (let n = 0; n < nodes.length; n++) {
     const e = nodes[n]!;
+    // Height first (children are earlier), then scoping and bounds, then the pool's dtype rules.
     let h = 1;
-    for (let i = 0, k = childCount(e); i < k; i++) h = Math.max(h, 1 + height.get(child(e, i).id)!);
+    switch (e.kind) {
+      case 'unary': case 'cast': case 'bitcast': h = 1 + height.get(e.a.id)!; break;
+      case 'binary': case 'compare': h = 1 + Math.max(height.get(e.a.id)!, height.get(e.b.id)!); break;
+      case 'select': h = 1 + Math.max(height.get(e.cond.id)!, height.get(e.a.id)!, height.get(e.b.id)!); break;
+      default: break;
+    }
     height.set(e.id, h);
     if (h > limits.maxHeight) {
       throw new Error(`${where}: an expression is ${h} operations deep (at most ${limits.maxHeight} for the ${limits.target} target); split the fused chain into more kernels`);
     }
-    if (e.kind === 'var' && !extents.has(e.v)) throw new Error(`${where} uses var ${e.v} outside its loop`);
-    if (e.kind === 'acc') {
-      const t = readableAccs.get(e.acc);
-      if (t === undefined) throw new Error(`${where} reads accumulator ${e.acc} before (or without) the pass that computes it`);
-      if (t !== e.dtype) throw new Error(`${where} reads accumulator ${e.acc} as ${e.dtype}, but it is ${t}`);
+    switch (e.kind) {
+      case 'load': {
+        checkAccess('load', e.buffer, e.index, where, extents, buffers);
+        const want = valueType(buffers[e.buffer]!.dtype);
+        if (e.dtype !== want) throw new Error(`${where}: a load of buffer ${e.buffer} (${buffers[e.buffer]!.dtype}) is typed ${e.dtype}, not ${want}`);
+        break;
+      }
+      case 'var':
+        if (!extents.has(e.v)) throw new Error(`${where} uses var ${e.v} outside its loop`);
+        if (e.dtype !== 'i32') bad(e, 'a loop var is i32');
+        break;
+      case 'acc': {
+        const t = readableAccs.get(e.acc);
+        if (t === undefined) throw new Error(`${where} reads accumulator ${e.acc} before (or without) the pass that computes it`);
+        if (t !== e.dtype) throw new Error(`${where} reads accumulator ${e.acc} as ${e.dtype}, but it is ${t}`);
+        break;
+      }
+      case 'unary': case 'binary': case 'compare': {
+        // The dtype rules of the pool, for programs assembled by hand.
+        const info = SCALAR_OPS[e.op];
+        if (info === undefined) bad(e, `unknown op ${String(e.op)}`);
+        if (e.kind !== 'unary' && e.a.dtype !== e.b.dtype) bad(e, `operands are ${e.a.dtype} and ${e.b.dtype}`);
+        if (!info.takes.includes(e.a.dtype)) bad(e, `${e.op} does not take ${e.a.dtype}`);
+        if (e.dtype !== (info.result === 'bool' ? 'bool' : e.a.dtype)) bad(e, `result typed ${e.dtype}`);
+        break;
+      }
+      case 'select':
+        if (e.cond.dtype !== 'bool') bad(e, `condition is ${e.cond.dtype}, not bool`);
+        if (e.a.dtype !== e.b.dtype || e.dtype !== e.a.dtype) bad(e, `branches are ${e.a.dtype} and ${e.b.dtype}`);
+        break;
+      case 'cast': if (e.dtype === 'bool') bad(e, 'cast to bool (compare instead)'); break;
+      case 'bitcast':
+        if (!((e.dtype === 'i32' && e.a.dtype === 'f32') || (e.dtype === 'f32' && e.a.dtype === 'i32'))) bad(e, `bitcast ${e.a.dtype} → ${e.dtype}`);
+        break;
+      default: break;
     }
-    if (e.kind === 'load') {
-      checkAccess('load', e.buffer, e.index, where, extents, buffers);
-      const want = valueType(buffers[e.buffer]!.dtype);
-      if (e.dtype !== want) throw new Error(`${where}: a load of buffer ${e.buffer} (${buffers[e.buffer]!.dtype}) is typed ${e.dtype}, not ${want}`);
-    }
-    checkTypes(e, where);
   }
   return nodes;
 }
@@ -95,37 +126,19 @@ function checkAccess(
 ): void {
   const b = buffers[buffer];
   if (b === undefined) throw new Error(`${where}: ${what} from buffer ${buffer}, which does not exist`);
-  for (const t of index.terms) {
-    if (!extents.has(t.v)) throw new Error(`${where}: ${what} of buffer ${buffer} uses var ${t.v} outside its loop`);
+  // Smallest and largest index reached as each var runs over [0, extent).
+  let lo = index.offset;
+  let hi = index.offset;
+  const terms = index.terms;
+  for (let i = 0; i < terms.length; i++) {
+    const extent = extents.get(terms[i]!.v);
+    if (extent === undefined) throw new Error(`${where}: ${what} of buffer ${buffer} uses var ${terms[i]!.v} outside its loop`);
+    const span = terms[i]!.stride * (extent - 1);
+    if (span < 0) lo += span;
+    else hi += span;
   }
-  const [lo, hi] = affineRange(index, extents);
   if (lo < 0 || hi >= b.length) {
     throw new Error(`${where}: ${what} of buffer ${buffer} reaches indices [${lo}, ${hi}] but its length is ${b.length}`);
-  }
-}
-
-/** The dtype rules of the pool, for programs assembled by hand. */
-function checkTypes(e: Expr, where: string): void {
-  const bad = (why: string) => { throw new Error(`${where}: ${e.kind} node ${e.id}: ${why}`); };
-  switch (e.kind) {
-    case 'var': if (e.dtype !== 'i32') bad('a loop var is i32'); break;
-    case 'unary': case 'binary': case 'compare': {
-      const info = SCALAR_OPS[e.op];
-      if (info === undefined) bad(`unknown op ${String(e.op)}`);
-      if (e.kind !== 'unary' && e.a.dtype !== e.b.dtype) bad(`operands are ${e.a.dtype} and ${e.b.dtype}`);
-      if (!info.takes.includes(e.a.dtype)) bad(`${e.op} does not take ${e.a.dtype}`);
-      if (e.dtype !== (info.result === 'bool' ? 'bool' : e.a.dtype)) bad(`result typed ${e.dtype}`);
-      break;
-    }
-    case 'select':
-      if (e.cond.dtype !== 'bool') bad(`condition is ${e.cond.dtype}, not bool`);
-      if (e.a.dtype !== e.b.dtype || e.dtype !== e.a.dtype) bad(`branches are ${e.a.dtype} and ${e.b.dtype}`);
-      break;
-    case 'cast': if (e.dtype === 'bool') bad('cast to bool (compare instead)'); break;
-    case 'bitcast':
-      if (!((e.dtype === 'i32' && e.a.dtype === 'f32') || (e.dtype === 'f32' && e.a.dtype === 'i32'))) bad(`bitcast ${e.a.dtype} → ${e.dtype}`);
-      break;
-    default: break;
   }
 }
 
@@ -159,7 +172,8 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[], limits: 
     const where = `pass ${p}`;
     let nodes: Expr[] = [];
     checkLoops(pass.loops, seen);
-    const extents = new Map([...outer, ...loopExtents(pass.loops)]);
+    const extents = new Map(outer);
+    for (const l of pass.loops) extents.set(l.v, l.extent);
     if (pass.kind === 'reduce') {
       if (pass.accs.length === 0) throw new Error(`${where}: a reduce pass needs at least one accumulator`);
       if (pass.loops.length === 0) throw new Error(`${where}: a reduce pass needs at least one loop`);
@@ -184,7 +198,10 @@ function checkLoopKernel(k: LoopKernel, buffers: readonly BufferDecl[], limits: 
     } else {
       throw new Error(`${where}: unknown pass kind ${String((pass as { kind: unknown }).kind)}`);
     }
-    for (const e of nodes) if (e.kind === 'load') push(loads, e.buffer, { pass: p, index: e.index });
+    for (let i = 0; i < nodes.length; i++) {
+      const e = nodes[i]!;
+      if (e.kind === 'load') push(loads, e.buffer, { pass: p, index: e.index });
+    }
   });
   // In place is fine only pointwise: a buffer written by this kernel may be read in the same pass,
   // at exactly the index written (values are read before the iteration's stores).
@@ -205,7 +222,11 @@ function checkMatmulKernel(k: MatmulKernel, buffers: readonly BufferDecl[], limi
   checkLoops([...k.batch, k.i, k.j, k.k], seen);
   const batch = loopExtents(k.batch);
   const none = new Map<AccId, DType>();
-  const ext = (...ls: Loop[]) => new Map([...batch, ...loopExtents(ls)]);
+  const ext = (...ls: Loop[]) => {
+    const m = new Map(batch);
+    for (const l of ls) m.set(l.v, l.extent);
+    return m;
+  };
   const aNodes = checkExprs([k.a], 'operand a (may use batch, i, k)', ext(k.i, k.k), none, buffers, limits);
   const bNodes = checkExprs([k.b], 'operand b (may use batch, k, j)', ext(k.k, k.j), none, buffers, limits);
   if (k.a.dtype !== k.b.dtype || (k.a.dtype !== 'f32' && k.a.dtype !== 'f64')) {

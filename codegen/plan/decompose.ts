@@ -4,7 +4,7 @@
  * (codegen/decomp/) over the same typed IR, so it vectorizes like any arithmetic. Other nodes
  * are rebuilt unchanged. A program with nothing to decompose is returned as it is.
  */
-import { children, ExprPool, reachable, remake } from '../expr.js';
+import { child, childCount, ExprPool } from '../expr.js';
 import type { Expr, Kernel, Program } from '../ir.js';
 import type { Transcendental } from '../ops.js';
 import { TRANSCENDENTALS } from '../ops.js';
@@ -19,20 +19,21 @@ export function poolMath(p: ExprPool): ScalarMath<Expr, Expr, Expr> {
       if (Math.fround(c) !== c && !Number.isNaN(c)) throw new Error(`decomposition constant ${c} is not a float32`);
       return p.c(c, 'f32');
     },
-    i: (c) => p.i32(c),
-    add: (a, b) => p.add(a, b), sub: (a, b) => p.sub(a, b), mul: (a, b) => p.mul(a, b), div: (a, b) => p.div(a, b),
-    min: (a, b) => p.min(a, b), max: (a, b) => p.max(a, b),
-    neg: (a) => p.neg(a), abs: (a) => p.abs(a), sqrt: (a) => p.sqrt(a), floor: (a) => p.floor(a),
+    i: (c) => p.c(c, 'i32'),
+    add: (a, b) => p.binary('add', a, b), sub: (a, b) => p.binary('sub', a, b), mul: (a, b) => p.binary('mul', a, b),
+    div: (a, b) => p.binary('div', a, b), min: (a, b) => p.binary('min', a, b), max: (a, b) => p.binary('max', a, b),
+    neg: (a) => p.unary('neg', a), abs: (a) => p.unary('abs', a), sqrt: (a) => p.unary('sqrt', a), floor: (a) => p.unary('floor', a),
     nearest: (a) => p.unary('nearest', a),
-    lt: (a, b) => p.lt(a, b), le: (a, b) => p.le(a, b), gt: (a, b) => p.gt(a, b), ge: (a, b) => p.ge(a, b),
-    eq: (a, b) => p.eq(a, b), ne: (a, b) => p.ne(a, b),
-    isNaN: (a) => p.ne(a, a),
+    lt: (a, b) => p.compare('lt', a, b), le: (a, b) => p.compare('le', a, b), gt: (a, b) => p.compare('gt', a, b),
+    ge: (a, b) => p.compare('ge', a, b), eq: (a, b) => p.compare('eq', a, b), ne: (a, b) => p.compare('ne', a, b),
+    isNaN: (a) => p.compare('ne', a, a),
     select: (c, a, b) => p.select(c, a, b), selectI: (c, a, b) => p.select(c, a, b),
     and: (a, b) => p.binary('and', a, b), or: (a, b) => p.binary('or', a, b), not: (a) => p.unary('not', a),
-    iadd: (a, b) => p.add(a, b), isub: (a, b) => p.sub(a, b),
-    shl: (a, n) => p.binary('shl', a, p.i32(n)), shrS: (a, n) => p.binary('shrS', a, p.i32(n)), shrU: (a, n) => p.binary('shrU', a, p.i32(n)),
+    iadd: (a, b) => p.binary('add', a, b), isub: (a, b) => p.binary('sub', a, b),
+    shl: (a, n) => p.binary('shl', a, p.c(n, 'i32')), shrS: (a, n) => p.binary('shrS', a, p.c(n, 'i32')),
+    shrU: (a, n) => p.binary('shrU', a, p.c(n, 'i32')),
     iand: (a, b) => p.binary('and', a, b), ior: (a, b) => p.binary('or', a, b),
-    ilt: (a, b) => p.lt(a, b), ieq: (a, b) => p.eq(a, b),
+    ilt: (a, b) => p.compare('lt', a, b), ieq: (a, b) => p.compare('eq', a, b),
     toInt: (a) => p.cast(a, 'i32'), toFloat: (a) => p.cast(a, 'f32'),
     bitsOf: (a) => p.bitcast(a, 'i32'), fromBits: (a) => p.bitcast(a, 'f32'),
   };
@@ -46,26 +47,64 @@ function decomposes(e: Expr, target: Target): boolean {
 }
 
 export function decomposeProgram(p: Program, target: Target): Program {
+  if (!TRANSCENDENTALS.some((op) => target.math[op].f32 === 'decompose' || target.math[op].f64 === 'decompose')) return p;
+  // The roots in the order they are rebuilt; each root's nodes not under an earlier root, in
+  // ascending id (children first: the order the new pool numbers them in).
   const roots = p.kernels.flatMap(kernelRoots);
-  if (!reachable(roots).some((e) => decomposes(e, target))) return p;
+  const byIdOf = new Map<number, Expr>();
+  const order: number[] = [];
+  const ends: number[] = [];
+  let found = false;
+  const stack: Expr[] = [];
+  for (let r = 0; r < roots.length; r++) {
+    stack.push(roots[r]!);
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (byIdOf.has(e.id)) continue;
+      byIdOf.set(e.id, e);
+      order.push(e.id);
+      if (!found && decomposes(e, target)) found = true;
+      for (let c = 0, nc = childCount(e); c < nc; c++) stack.push(child(e, c));
+    }
+    ends.push(order.length);
+  }
+  const n = order.length;
+  const ids = new Int32Array(order);
+  for (let r = 0, start = 0; r < roots.length; start = ends[r++]!) ids.subarray(start, ends[r]).sort();
+  if (!found) return p;
   const pool = ExprPool.forProgram(p);
   const m = poolMath(pool);
-  const memo = new Map<Expr, Expr>();
-  const map = (root: Expr): Expr => {
-    // Only what is not mapped yet: every node below a mapped one is mapped (ascending id, as before).
-    for (const e of reachable([root], (x) => memo.has(x))) {
-      const kids = children(e).map((c) => memo.get(c)!);
-      let n: Expr;
-      if (decomposes(e, target)) {
-        if (e.dtype !== 'f32') throw new Error(`internal: ${(e as { op: string }).op} on ${e.dtype} has no decomposition (only f32)`);
-        const op = (e as { op: Transcendental }).op;
-        n = op === 'pow' ? DECOMPOSITIONS.pow.apply(m, kids[0]!, kids[1]!) : DECOMPOSITIONS[op].apply(m, kids[0]!);
-      } else if (kids.length === 0) n = pool.adopt(e, memo);
-      else n = remake(pool, e, kids);
-      memo.set(e, n);
+  const mapped = new Map<number, Expr>();
+  for (let t = 0; t < n; t++) {
+    const e = byIdOf.get(ids[t]!)!;
+    let x: Expr;
+    switch (e.kind) {
+      case 'const': x = pool.c(e.value, e.dtype); break;
+      case 'var': x = pool.v(e.v); break;
+      case 'acc': x = pool.acc(e.acc); break;
+      case 'load': x = pool.load(e.buffer, e.index); break;
+      case 'unary': {
+        const a = mapped.get(e.a.id)!;
+        if (decomposes(e, target)) x = decompose(e, m, a, a);
+        else x = pool.unary(e.op, a);
+        break;
+      }
+      case 'binary': {
+        const a = mapped.get(e.a.id)!;
+        const b = mapped.get(e.b.id)!;
+        if (decomposes(e, target)) x = decompose(e, m, a, b);
+        else x = pool.binary(e.op, a, b);
+        break;
+      }
+      case 'compare': x = pool.compare(e.op, mapped.get(e.a.id)!, mapped.get(e.b.id)!); break;
+      case 'select': x = pool.select(mapped.get(e.cond.id)!, mapped.get(e.a.id)!, mapped.get(e.b.id)!); break;
+      case 'cast': x = pool.cast(mapped.get(e.a.id)!, e.dtype); break;
+      case 'bitcast': x = pool.bitcast(mapped.get(e.a.id)!, e.dtype as 'f32' | 'i32'); break;
+      default: x = e;
     }
-    return memo.get(root)!;
-  };
+    mapped.set(e.id, x);
+  }
+  const map = (e: Expr): Expr => mapped.get(e.id)!;
   const kernels = p.kernels.map((k): Kernel => {
     if (k.kind === 'matmul') {
       return { ...k, a: map(k.a), b: map(k.b), stores: k.stores.map((s) => ({ ...s, value: map(s.value) })) };
@@ -78,6 +117,12 @@ export function decomposeProgram(p: Program, target: Target): Program {
     };
   });
   return { ...p, kernels };
+}
+
+/** The decomposition of transcendental `e` (f32) over already rebuilt operands. */
+function decompose(e: Expr & { kind: 'unary' | 'binary' }, m: ScalarMath<Expr, Expr, Expr>, a: Expr, b: Expr): Expr {
+  if (e.dtype !== 'f32') throw new Error(`internal: ${e.op} on ${e.dtype} has no decomposition (only f32)`);
+  return e.op === 'pow' ? DECOMPOSITIONS.pow.apply(m, a, b) : DECOMPOSITIONS[e.op as Exclude<Transcendental, 'pow'>].apply(m, a);
 }
 
 export function kernelRoots(k: Kernel): Expr[] {

@@ -58,7 +58,8 @@ export function planMatmul(
   const M = k.i.extent;
   const N = k.j.extent;
   const K = k.k.extent;
-  const bLoads = reachable([k.b]).filter((e) => e.kind === 'load');
+  const bNodes = reachable([k.b]);
+  const bLoads = bNodes.filter((e) => e.kind === 'load');
   const accBytes = STORAGE_BYTES[k.accType === 'f64' ? 'f64' : 'f32'];
   if (target.lanes > 1 && k.accType === 'f32') {
     // Vector over j: b must be contiguous along j (else packed), and the operands loads only.
@@ -67,7 +68,7 @@ export function planMatmul(
       const s = strideOf((e as Expr & { kind: 'load' }).index, k.j.v);
       return s === 0 || (s === 1 && storageOf((e as Expr & { kind: 'load' }).buffer) === 'f32');
     }) && bLoads.some((e) => strideOf((e as Expr & { kind: 'load' }).index, k.j.v) === 1)
-      && !reachable([k.b]).some((e) => e.kind === 'var' || e.dtype === 'f64');
+      && !bNodes.some((e) => e.kind === 'var' || e.dtype === 'f64');
     const packB = !contiguous && N >= target.lanes;
     const lanes = target.lanes;
     const cols = N >= target.matmulTile.cols ? target.matmulTile.cols : lanes;

@@ -5,7 +5,7 @@
  * one that reads an accumulator right after that accumulator's pass. A node used twice, or used
  * deeper than it is computed, becomes a temp. Every backend prints this same placement.
  */
-import { byId, child, childCount, reachable } from '../expr.js';
+import { byId, child, childCount, indexNodes, reachable } from '../expr.js';
 import type { AccId, Expr, LoopKernel, Pass, Store, VarId } from '../ir.js';
 import type { Target } from '../target.js';
 
@@ -22,15 +22,6 @@ export interface LoopPlacement {
   innerScope(pass: number): ScopeKey;
 }
 
-interface Where {
-  /** Pass whose loops the node depends on, or −1. */
-  pass: number;
-  /** Depth in that pass's loops (1-based), or in the outer loops when pass = −1. */
-  depth: number;
-  /** Latest pass whose accumulator the node reads, or −1. */
-  acc: number;
-}
-
 export function rootsOf(p: Pass): Expr[] {
   return p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value);
 }
@@ -45,87 +36,130 @@ function operandWeight(e: Expr, target: Target): number {
   return e.kind === 'unary' && target.repeatsOperand.includes(e.op) ? 2 : 1;
 }
 
-export function placeLoopKernel(k: LoopKernel, target: Target): LoopPlacement {
+/** A `where` number's unit of pass: (pass + 1)·PASS + depth. */
+const PASS = 1 << 16;
+
+function varWhere(varPlace: ReadonlyMap<VarId, number>, v: VarId, k: LoopKernel): number {
+  const w = varPlace.get(v);
+  if (w === undefined) throw new Error(`internal: var ${v} is not bound in kernel ${k.name}`);
+  return w;
+}
+
+export function placeLoopKernel(k: LoopKernel, target: Target, index = indexNodes(k.passes.flatMap(rootsOf))): LoopPlacement {
   const nOuter = k.outer.length;
-  const varWhere = new Map<VarId, { pass: number; depth: number }>();
-  k.outer.forEach((l, d) => varWhere.set(l.v, { pass: -1, depth: d + 1 }));
-  const accPass = new Map<AccId, number>();
-  k.passes.forEach((p, pi) => {
-    p.loops.forEach((l, d) => varWhere.set(l.v, { pass: pi, depth: d + 1 }));
-    if (p.kind === 'reduce') for (const a of p.accs) accPass.set(a.acc, pi);
-  });
-  const innerScope = (pi: number): ScopeKey => {
+  const nPasses = k.passes.length;
+  // Scopes as numbers: o<d> is d, s<p> is nOuter + p, p<p>:<d> is passBase[p] + d.
+  const passBase: number[] = [];
+  let nScopes = nOuter + nPasses + 1;
+  for (let pi = 0; pi < nPasses; pi++) {
+    passBase.push(nScopes - 1);
+    nScopes += k.passes[pi]!.loops.length;
+  }
+  const scopeKey = (s: number): ScopeKey => {
+    if (s < nOuter) return `o${s}`;
+    if (s <= nOuter + nPasses) return `s${s - nOuter}`;
+    let pi = nPasses - 1;
+    while (passBase[pi]! >= s) pi--;
+    return `p${pi}:${s - passBase[pi]!}`;
+  };
+  const innerScopeOf = (pi: number): number => {
     const n = k.passes[pi]!.loops.length;
-    return n > 0 ? `p${pi}:${n}` : `s${pi}`;
+    return n > 0 ? passBase[pi]! + n : nOuter + pi;
   };
+  const innerScope = (pi: number): ScopeKey => scopeKey(innerScopeOf(pi));
 
-  const where = new Map<number, Where>();
-  const all = reachable(k.passes.flatMap(rootsOf));
-  for (const e of all) {
-    let at: Where = { pass: -1, depth: 0, acc: -1 };
-    const addVar = (v: VarId) => {
-      const vw = varWhere.get(v);
-      if (vw === undefined) throw new Error(`internal: var ${v} is not bound in kernel ${k.name}`);
-      at = join(at, { pass: vw.pass, depth: vw.depth, acc: -1 });
-    };
-    if (e.kind === 'var') addVar(e.v);
-    else if (e.kind === 'load') for (const t of e.index.terms) addVar(t.v);
-    else if (e.kind === 'acc') at = join(at, { pass: -1, depth: 0, acc: accPass.get(e.acc) ?? -1 });
-    for (let i = 0, n = childCount(e); i < n; i++) at = join(at, where.get(child(e, i).id)!);
-    where.set(e.id, at);
+  // Where each var is bound, as a `where` number (below); each accumulator's pass.
+  const varPlace = new Map<VarId, number>();
+  for (let d = 0; d < nOuter; d++) varPlace.set(k.outer[d]!.v, d + 1);
+  const accPass = new Map<AccId, number>();
+  for (let pi = 0; pi < nPasses; pi++) {
+    const p = k.passes[pi]!;
+    for (let d = 0; d < p.loops.length; d++) varPlace.set(p.loops[d]!.v, (pi + 1) * PASS + d + 1);
+    if (p.kind === 'reduce') for (const a of p.accs) accPass.set(a.acc, pi);
   }
-  const scopeOf = (e: Expr): ScopeKey => {
-    const at = where.get(e.id)!;
-    if (at.pass >= 0) return `p${at.pass}:${at.depth}`;
-    if (at.acc >= 0) return `s${at.acc + 1}`;
-    return at.depth >= nOuter ? 's0' : `o${at.depth}`;
-  };
 
-  const uses = new Map<number, number>();
-  const userScopes = new Map<number, Set<ScopeKey>>();
-  const note = (e: Expr, scope: ScopeKey, weight: number) => {
-    uses.set(e.id, (uses.get(e.id) ?? 0) + weight);
-    let s = userScopes.get(e.id);
-    if (!s) userScopes.set(e.id, (s = new Set()));
-    s.add(scope);
-  };
-  const forced = new Set<number>();
-  k.passes.forEach((p, pi) => {
-    for (const r of rootsOf(p)) note(r, innerScope(pi), 1);
+  // Where each node is known, children first: the join of its vars', its accumulator's and its
+  // children's. One number per node, (pass + 1)·2¹⁶ + depth, for the pass whose loops it depends
+  // on (−1: outer loops only) and its depth in those loops (1-based; 0 before any), so that
+  // joining is the larger of the two once two different passes are ruled out (a pass's loops are
+  // inside all outer loops); and the latest pass whose accumulator it reads, or −1. Its scope
+  // follows, and each child is noted as used there.
+  const { nodes, counts, kids } = index;
+  const n = nodes.length;
+  const where = new Int32Array(n);
+  const accOf = new Int32Array(n);
+  const scope = new Int32Array(n);
+  const uses = new Int32Array(n);
+  const userScope = new Int32Array(n).fill(-1);
+  const otherScope = new Uint8Array(n);
+  const mixed = (a: number, b: number) => new Error(`internal: an expression mixes the loops of passes ${(a >> 16) - 1} and ${(b >> 16) - 1}`);
+  for (let i = 0; i < n; i++) {
+    const e = nodes[i]!;
+    let w = 0;
+    let acc = -1;
+    const nc = counts[i]!;
+    if (nc === 0) {
+      if (e.kind === 'var') w = varWhere(varPlace, e.v, k);
+      else if (e.kind === 'load') {
+        const terms = e.index.terms;
+        for (let t = 0; t < terms.length; t++) {
+          const wv = varWhere(varPlace, terms[t]!.v, k);
+          if (w >= PASS && wv >= PASS && w >> 16 !== wv >> 16) throw mixed(w, wv);
+          if (wv > w) w = wv;
+        }
+      } else if (e.kind === 'acc') acc = accPass.get(e.acc) ?? -1;
+    } else {
+      for (let c = 0; c < nc; c++) {
+        const j = kids[3 * i + c]!;
+        const wj = where[j]!;
+        if (w >= PASS && wj >= PASS && w >> 16 !== wj >> 16) throw mixed(w, wj);
+        if (wj > w) w = wj;
+        if (accOf[j]! > acc) acc = accOf[j]!;
+      }
+    }
+    where[i] = w;
+    accOf[i] = acc;
+    const depth = w & 0xffff;
+    const own = w >= PASS ? passBase[(w >> 16) - 1]! + depth : acc >= 0 ? nOuter + acc + 1 : depth >= nOuter ? nOuter : depth;
+    scope[i] = own;
+    // Uses, weighted by the target's spelling, and the scopes they are in: the first, and
+    // whether there is another.
+    const weight = nc > 0 ? operandWeight(e, target) : 0;
+    for (let c = 0; c < nc; c++) {
+      const j = kids[3 * i + c]!;
+      uses[j] += weight;
+      if (userScope[j] === -1) userScope[j] = own;
+      else if (userScope[j] !== own) otherScope[j] = 1;
+    }
+  }
+  const forced = new Uint8Array(n);
+  for (let pi = 0; pi < nPasses; pi++) {
+    const p = k.passes[pi]!;
+    const roots = rootsOf(p);
+    const inner = innerScopeOf(pi);
+    for (let r = 0; r < roots.length; r++) {
+      const j = index.positions.get(roots[r]!.id)!;
+      uses[j] += 1;
+      if (userScope[j] === -1) userScope[j] = inner;
+      else if (userScope[j] !== inner) otherScope[j] = 1;
+    }
     // Pointwise in place: every value is read before any store of the iteration.
-    if (p.kind === 'map' && p.stores.length > 1 && readsWritten(p.stores)) for (const r of rootsOf(p)) forced.add(r.id);
-  });
-  for (const e of all) {
-    const n = childCount(e);
-    if (n === 0) continue;
-    const scope = scopeOf(e);
-    const weight = operandWeight(e, target);
-    for (let i = 0; i < n; i++) note(child(e, i), scope, weight);
+    if (p.kind === 'map' && p.stores.length > 1 && readsWritten(p.stores)) for (const r of roots) forced[index.positions.get(r.id)!] = 1;
   }
+  // A node used twice, or used in another scope than its own (or forced), is a temp of its scope.
+  const lists: (Expr[] | undefined)[] = [];
   const temps = new Map<ScopeKey, Expr[]>();
-  for (const e of all) {
+  for (let i = 0; i < n; i++) {
+    const e = nodes[i]!;
     if (isTrivial(e)) continue;
-    const users = userScopes.get(e.id)!;
-    const own = scopeOf(e);
-    if (forced.has(e.id) || (uses.get(e.id) ?? 0) > 1 || users.size > 1 || !users.has(own)) {
-      const list = temps.get(own);
+    const own = scope[i]!;
+    if (forced[i] === 1 || uses[i]! > 1 || otherScope[i] === 1 || userScope[i] !== own) {
+      const list = lists[own];
       if (list) list.push(e);
-      else temps.set(own, [e]);
+      else temps.set(scopeKey(own), (lists[own] = [e]));
     }
   }
   return { temps, innerScope };
-}
-
-function join(a: Where, b: Where): Where {
-  if (a.pass >= 0 && b.pass >= 0 && a.pass !== b.pass) {
-    throw new Error(`internal: an expression mixes the loops of passes ${a.pass} and ${b.pass}`);
-  }
-  const pass = Math.max(a.pass, b.pass);
-  // Depth counts inner loops once a pass is involved; outer depth otherwise.
-  const depth = pass >= 0
-    ? Math.max(a.pass >= 0 ? a.depth : 0, b.pass >= 0 ? b.depth : 0)
-    : Math.max(a.depth, b.depth);
-  return { pass, depth, acc: Math.max(a.acc, b.acc) };
 }
 
 /** True when a value of the group reads a buffer one of its stores writes. */

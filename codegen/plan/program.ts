@@ -3,13 +3,14 @@
  * so, each kernel's placement or matmul plan, and the scratch region (in the arena, after the
  * program's buffers: kernels run one at a time, so they share it). Backends print this.
  */
+import { indexNodes } from '../expr.js';
 import type { Kernel, LoopKernel, MatmulKernel, Program } from '../ir.js';
 import type { Target } from '../target.js';
 import { decomposeProgram } from './decompose.js';
 import type { MatmulPlan } from './matmul.js';
 import { describeMatmulPlan, planMatmul } from './matmul.js';
 import type { LoopPlacement } from './placement.js';
-import { placeLoopKernel } from './placement.js';
+import { placeLoopKernel, rootsOf } from './placement.js';
 import type { LoopVectorPlan, StorageOf } from './vector.js';
 import { describeLoopPlan, planLoopVector } from './vector.js';
 
@@ -46,8 +47,9 @@ export function planKernel(k: Kernel, target: Target, storageOf: StorageOf, leng
     const plan = planMatmul(k, target, storageOf, lengthOf);
     return { kind: 'matmul', kernel: k, plan, describe: describeMatmulPlan(k, plan) };
   }
-  const vector = planLoopVector(k, target, storageOf);
-  return { kind: 'loops', kernel: k, placement: placeLoopKernel(k, target), vector, describe: describeLoopPlan(k, vector) };
+  const index = indexNodes(k.passes.flatMap(rootsOf));
+  const vector = planLoopVector(k, target, storageOf, index);
+  return { kind: 'loops', kernel: k, placement: placeLoopKernel(k, target, index), vector, describe: describeLoopPlan(k, vector) };
 }
 
 export function planProgram(source: Program, target: Target): ProgramPlan {
