@@ -42,6 +42,7 @@ describe('eager compile hints (tools/eager-compile-hints.mjs)', () => {
     'export const self = function (this: unknown) { return this; };',
     'export const keepsThis = () => this;',
     'export function outer() { const inner = (z: number) => z; return inner(1) + later(0); }',
+    'export function nested() { const a = early(); function early() { return 1; } function late() { return 2; } return a + late(); }',
   ].join('\n');
   const out = hint(source, 'm.ts')!;
 
@@ -51,6 +52,9 @@ describe('eager compile hints (tools/eager-compile-hints.mjs)', () => {
     expect(out).toContain('export function outer()'.replace('function outer', 'const outer = (function outer'));
     expect(out).toContain('export const twice = rule((function (x,\n  y = 1): number { return (x * 2 * y); }));');
     expect(out).toContain('export const obj = (function (x: number) { return (({ x })); });');
+    expect(out).toContain('const inner = (function (z: number) { return (z); });');
+    expect(out).toContain('function early() { return 1; }');
+    expect(out).toContain('const late = (function late() { return 2; });');
     // every word of each line is still on that line (so source maps still point at the right lines)
     source.split('\n').forEach((line, i) => {
       for (const w of line.match(/\w+/g) ?? []) expect(out.split('\n')[i], `line ${i + 1}`).toMatch(new RegExp(`\\b${w}\\b`));
@@ -59,7 +63,7 @@ describe('eager compile hints (tools/eager-compile-hints.mjs)', () => {
 
   it('keeps as declarations what runs at initialisation, overloads, async functions, generators and arrows that use this', () => {
     for (const kept of ['function build(', 'function helper(', 'function over(a: unknown)', 'export async function wait()', 'export function* gen()', 'export const keepsThis = () => this;',
-      'export const self = function (this: unknown)', 'const inner = (z: number) => z;']) {
+      'export const self = function (this: unknown)']) {
       expect(out).toContain(kept);
     }
     expect(hint('const x = 1;\n', 'n.ts')).toBeNull();
@@ -69,7 +73,7 @@ describe('eager compile hints (tools/eager-compile-hints.mjs)', () => {
     const [a, b] = [load(source.replace("import { a } from './a.js';", '')), load(out.replace("import { a } from './a.js';", ''))];
     expect(b.TABLE).toEqual([6, 3]);
     expect(b.TABLE).toEqual(a.TABLE);
-    for (const k of ['later', 'twice', 'obj', 'outer']) expect((b[k] as (x: number) => unknown)(5)).toEqual((a[k] as (x: number) => unknown)(5));
+    for (const k of ['later', 'twice', 'obj', 'outer', 'nested']) expect((b[k] as (x: number) => unknown)(5)).toEqual((a[k] as (x: number) => unknown)(5));
   });
 });
 

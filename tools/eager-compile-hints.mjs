@@ -2,22 +2,25 @@
 //
 // V8 compiles a function lazily, at its first call: a second, full parse and bytecode generation,
 // inside whatever called it. A function literal wrapped in parentheses is compiled with its
-// script instead. A cold `compile` of the seed step first-calls some 400 top-level functions of
-// gradc, and compiling them there cost ~11 ms of its ~56 ms (bench/compile-time.js); at import,
-// where the lazy path pre-parses them anyway, they cost less (one parse instead of two).
+// script instead (and the parenthesized functions inside it with it). A cold `compile` of the seed
+// step first-calls ~1,000 of gradc's functions; compiling them there cost ~17 ms of its ~61 ms
+// (bench/compile-time.js). At import, where the lazy path pre-parses them anyway, it costs ~2 ms.
 //
 //   export function f<T>(a: T): R { … }   →   export const f = (function f<T>(a: T): R { … });
 //   rule('name', (t, ctx) => { … })        →   rule('name', (function (t, ctx) { … }))
+//   const tile = (rows) => { … }           →   const tile = (function (rows) { … })
 //
-// Arrows are rewritten where a top-level statement defines them (a const's value, an argument of
-// a call such as a rule's), when they do not use `this` or `arguments`; closures made inside
-// functions stay as they are (most are small or never called).
-// In place, so lines (and source maps) stay as they were. A const is not hoisted as a function
-// declaration is, so a function stays a declaration when the module's own initialisation could
-// call it: when its name appears in code the module runs at import (top-level statements outside
-// function declarations, nested functions included, as a table of callbacks may be called there),
-// or in a function such code names (transitively). Other modules cannot call it before it exists:
-// a module is initialised before the modules that import it (there are no import circles).
+// Arrows are rewritten unless they use the enclosing `this` or `arguments` (or are async); class
+// methods cannot be, and stay lazy. In place, so lines (and source maps) stay as they were.
+//
+// Hoisting: a const is not initialised before the code above it runs, as a function declaration
+// is. So a top-level function stays a declaration when the module's initialisation names it (its
+// top-level statements, outside the functions they define) or names a function that does
+// (transitively); a nested declaration, when an earlier statement of its block names it. A
+// callback that the initialisation itself calls is not followed: calling a function not yet
+// initialised then fails at import ("is not a function"), every time, and test/bundle.test.ts
+// imports every entry. Other modules cannot call it early: a module is initialised before the
+// modules that import it (there are no import circles).
 import ts from 'typescript';
 
 /** Identifiers named under `node`, nested functions' bodies aside (unless `deep`). */
@@ -58,19 +61,55 @@ function usesScope(fn) {
   return uses;
 }
 
-/** Arrows a top-level statement defines (a const's value, a call's argument), for later calls. */
-function topLevelArrows(st) {
+/**
+ * The arrows to rewrite: those a top-level statement defines (a const's value, a call's argument,
+ * for later calls) and those inside functions, when they do not use the enclosing `this` or
+ * `arguments`. An arrow's default parameters are left alone (no rewrite inside another's head).
+ */
+function arrowsOf(file) {
   const found = [];
   const visit = (n) => {
     if (ts.isArrowFunction(n)) {
       const async = ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
       if (!async && !usesScope(n)) found.push(n);
+      visit(n.body);
       return;
     }
-    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isClassLike(n)) {
+      for (const m of n.members) if (ts.isFunctionLike(m) && m.body) visit(m.body);
+      return;
+    }
+    if (ts.isFunctionLike(n)) {
+      if (n.body) visit(n.body);
+      return;
+    }
     ts.forEachChild(n, visit);
   };
-  if (ts.isVariableStatement(st) || ts.isExpressionStatement(st) || ts.isExportAssignment(st)) visit(st);
+  visit(file);
+  return found;
+}
+
+/**
+ * Function declarations inside function bodies that no earlier statement of their block names:
+ * as a const they are initialised before anything can call them.
+ */
+function innerDeclarations(file) {
+  const found = [];
+  const visitBody = (block) => {
+    block.statements.forEach((st, i) => {
+      if (convertible(st)) {
+        const earlier = new Set();
+        for (const e of block.statements.slice(0, i)) namesUnder(e, earlier, true);
+        const overloaded = block.statements.some((o) => o !== st && ts.isFunctionDeclaration(o) && o.name?.text === st.name.text);
+        if (!earlier.has(st.name.text) && !overloaded) found.push(st);
+      }
+    });
+  };
+  const visit = (n, top) => {
+    if (!top && ts.isFunctionLike(n) && n.body && ts.isBlock(n.body)) visitBody(n.body);
+    ts.forEachChild(n, (c) => visit(c, false));
+  };
+  for (const st of file.statements) visit(st, false);
   return found;
 }
 
@@ -111,16 +150,18 @@ export function withEagerHints(text, fileName) {
     const fn = st.getChildren(file).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
     edits.push([fn.getStart(file), `const ${st.name.text} = (`], [st.end, ');']);
   }
+  for (const st of innerDeclarations(file)) {
+    const fn = st.getChildren(file).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
+    edits.push([fn.getStart(file), `const ${st.name.text} = (`], [st.end, ');']);
+  }
   // (x: T): R => e   →   (function (x: T): R { return (e); })
-  for (const st of file.statements) {
-    for (const a of topLevelArrows(st)) {
-      const head = text.slice(a.getStart(file), a.equalsGreaterThanToken.getStart(file)).trimEnd();
-      const params = a.parameters.length === 1 && !head.startsWith('(') && !head.startsWith('<') ? `(${head})` : head;
-      const block = ts.isBlock(a.body);
-      // the head keeps its own line breaks; the body starts where it did, or on that line
-      edits.push([a.getStart(file), '', a.body.getStart(file), `(function ${params} ${block ? '' : '{ return ('}`]);
-      edits.push([a.end, block ? ')' : '); })']);
-    }
+  for (const a of arrowsOf(file)) {
+    const head = text.slice(a.getStart(file), a.equalsGreaterThanToken.getStart(file)).trimEnd();
+    const params = a.parameters.length === 1 && !head.startsWith('(') && !head.startsWith('<') ? `(${head})` : head;
+    const block = ts.isBlock(a.body);
+    // the head keeps its own line breaks; the body starts where it did, or on that line
+    edits.push([a.getStart(file), '', a.body.getStart(file), `(function ${params} ${block ? '' : '{ return ('}`]);
+    edits.push([a.end, block ? ')' : '); })']);
   }
   if (edits.length === 0) return null;
   // [at, text] inserts; [at, '', until, text] replaces at..until. Applied from the end.
