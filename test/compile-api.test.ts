@@ -58,33 +58,6 @@ describe('params', () => {
     expect(() => exe.setParam(param('W', [3]), [1, 2, 3])).toThrow(/is not a param of this program/);
     expect(() => exe.setParam(W, () => 'a' as never)).toThrow(/initializer for 'W' returned string at index 0/);
   });
-
-  test('initializers: a constant arrow fills every index; anything else is called once per index, in order', () => {
-    exe.setParam(W, [1, 2, 3, 4]);
-    exe.setParam(W, () => 0);
-    expect(Array.from(exe.getParam(W))).toEqual([0, 0, 0, 0]);
-    exe.setParam(W, (_i) => -2.5e-1);
-    expect(Array.from(exe.getParam(W))).toEqual([-0.25, -0.25, -0.25, -0.25]);
-    let calls = 0;
-    exe.setParam(W, () => ++calls); // stateful: its own value at each call
-    expect(Array.from(exe.getParam(W))).toEqual([1, 2, 3, 4]);
-    const seen: number[] = [];
-    exe.setParam(W, (i) => (seen.push(i), 7));
-    expect(seen).toEqual([0, 1, 2, 3]);
-    exe.setParam(W, function () { return 3; });
-    expect(Array.from(exe.getParam(W))).toEqual([3, 3, 3, 3]);
-  });
-
-  test('a constant initializer or float array that is not finite is refused, and the param keeps its value', () => {
-    exe.setParam(W, [1, 2, 3, 4]);
-    expect(() => exe.setParam(W, () => 1e999)).toThrow("setParam: the initializer for 'W' returned Infinity at index 0; params must be finite numbers");
-    expect(() => exe.setParam(W, Float64Array.of(1, 2, 3, -Infinity))).toThrow("setParam: data for 'W' has -Infinity at index 3; params must be finite numbers");
-    expect(() => exe.setParam(W, Float32Array.of(0, NaN, 3, 4))).toThrow("setParam: data for 'W' has NaN at index 1");
-    expect(() => exe.setParam(W, [1, 2, undefined, 4] as never)).toThrow("setParam: data for 'W' has a undefined at index 2; pass 4 numbers, flat");
-    expect(Array.from(exe.getParam(W))).toEqual([1, 2, 3, 4]);
-    exe.setParam(W, Float64Array.of(0.5, -1, 1e-30, 4)); // finite float64 values, rounded to the param's float32
-    expect(Array.from(exe.getParam(W))).toEqual(Array.from(Float32Array.of(0.5, -1, 1e-30, 4)));
-  });
 });
 
 describe('updates are one step: every update and output reads the old values', () => {

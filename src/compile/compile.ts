@@ -231,13 +231,6 @@ export class Executable {
   setParam(p: Tensor | string, data: ArrayLike<number> | ((index: number) => number)): void {
     const { view, node } = this.param(p, 'setParam');
     if (typeof data === 'function') {
-      const c = constantOf(data);
-      if (c !== undefined) {
-        // `() => 0` (an optimizer slot's zeros): the same finite value at every index, no call per index.
-        view.fill(c);
-        this.unset.delete(this.nameOf(node));
-        return;
-      }
       // One call per index, written as checked; a bad value puts the old contents back (never half-written).
       const before = view.slice();
       for (let i = 0, n = view.length; i < n; i++) {
@@ -259,16 +252,11 @@ export class Executable {
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    // A float array holds only numbers: finite unless it includes NaN or ±Infinity (three native
-    // scans). Anything else is checked value by value.
-    const floats = data instanceof Float32Array || data instanceof Float64Array;
-    if (!floats || data.includes(NaN) || data.includes(Infinity) || data.includes(-Infinity)) {
-      for (let i = 0, n = data.length; i < n; i++) {
-        const v = data[i];
-        if (typeof v === 'number' && v - v === 0) continue; // finite
-        if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
-        throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
-      }
+    for (let i = 0, n = data.length; i < n; i++) {
+      const v = data[i];
+      if (typeof v === 'number' && v - v === 0) continue; // finite
+      if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
     }
     view.set(data);
     this.unset.delete(this.nameOf(node));
@@ -373,22 +361,6 @@ export class Executable {
     const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
     throw new GraphError('run', `feed '${extra[0]}' is not an input of this program${didYouMean(extra[0]!, [...this.inputNames, ...this.paramNames])}; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
   }
-}
-
-/**
- * The value of an initializer that is an arrow returning a finite number literal (`() => 0`,
- * `(i) => 0.5`), read from its source: such a function is pure and ignores the index, so every
- * index gets that value (decimal literals only: a sloppy-mode `010` is octal). Undefined for anything
- * else (called per index as usual).
- */
-const CONSTANT_ARROW = /^(?:\(\s*(?:[A-Za-z_$][\w$]*)?\s*\)|[A-Za-z_$][\w$]*)\s*=>\s*(-?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)$/;
-function constantOf(f: (index: number) => number): number | undefined {
-  const src = Function.prototype.toString.call(f);
-  if (src.length > 40) return undefined;
-  const m = CONSTANT_ARROW.exec(src);
-  if (m === null) return undefined;
-  const v = Number(m[1]);
-  return Number.isFinite(v) ? v : undefined;
 }
 
 /** A feed's kind, for errors: 'Float32Array', 'a number array', 'null', … */
