@@ -4,7 +4,7 @@
 // Declarations come from tsc (tsconfig.build.json: dist/**/*.d.ts).
 //
 // Why a bundle: importing gradc as ~180 separate ES modules cost ~90 ms (Node resolves, reads
-// and links each); as a few chunks it costs ~25 ms. The compile path's modules also get eager
+// and links each); as a few chunks, ~25 ms (import('gradc') ~45 ms in all, with onnx-proto moved out: docs/benchmarks.md). The compile path's modules also get eager
 // compile hints (tools/eager-compile-hints.mjs), so a first `compile` does not stop to compile
 // gradc's own functions.
 //   node tools/bundle.mjs        (npm run build runs tsc, then this)

@@ -97,26 +97,34 @@ function innerDeclarations(file) {
   const found = [];
   const visitBody = (block) => {
     block.statements.forEach((st, i) => {
-      if (convertible(st)) {
-        const earlier = new Set();
-        for (const e of block.statements.slice(0, i)) namesUnder(e, earlier, true);
-        const overloaded = block.statements.some((o) => o !== st && ts.isFunctionDeclaration(o) && o.name?.text === st.name.text);
-        if (!earlier.has(st.name.text) && !overloaded) found.push(st);
-      }
+      if (!convertible(st, block.statements)) return;
+      const earlier = new Set();
+      for (const e of block.statements.slice(0, i)) namesUnder(e, earlier, true);
+      if (!earlier.has(st.name.text)) found.push(st);
     });
   };
-  const visit = (n, top) => {
-    if (!top && ts.isFunctionLike(n) && n.body && ts.isBlock(n.body)) visitBody(n.body);
-    ts.forEachChild(n, (c) => visit(c, false));
+  const visit = (n) => {
+    if (ts.isFunctionLike(n) && n.body && ts.isBlock(n.body)) visitBody(n.body);
+    ts.forEachChild(n, visit);
   };
-  for (const st of file.statements) visit(st, false);
+  for (const st of file.statements) visit(st);
   return found;
 }
 
-function convertible(st) {
+/**
+ * True when the declaration `st` (one of `statements`) can become a const: export default, async,
+ * declare and generators keep their form, and so do overloads (the signatures name it too).
+ */
+function convertible(st, statements) {
   if (!ts.isFunctionDeclaration(st) || !st.name || !st.body || st.asteriskToken) return false;
-  // export default, async and declare keep their form
-  return (ts.getModifiers(st) ?? []).every((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  if (!(ts.getModifiers(st) ?? []).every((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return false;
+  return !statements.some((o) => o !== st && ts.isFunctionDeclaration(o) && o.name?.text === st.name.text);
+}
+
+/** `function f(…) {…}` → `const f = (function f(…) {…});`, as edits. */
+function declarationEdits(st, file) {
+  const fn = st.getChildren(file).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
+  return [[fn.getStart(file), fn.getStart(file), `const ${st.name.text} = (`], [st.end, st.end, ');']];
 }
 
 /**
@@ -141,32 +149,23 @@ export function withEagerHints(text, fileName) {
     keep.add(name);
     for (const n of namesUnder(functions.get(name).body, new Set(), true)) if (functions.has(n) && !keep.has(n)) todo.push(n);
   }
-  // Overloads: the signatures name the function too; it must have exactly one implementation.
+  // [from, to, text]: text replaces from..to (an insert where from = to)
   const edits = [];
-  for (const st of file.statements) {
-    if (!convertible(st) || keep.has(st.name.text)) continue;
-    const overloaded = file.statements.some((o) => o !== st && ts.isFunctionDeclaration(o) && o.name?.text === st.name.text);
-    if (overloaded) continue;
-    const fn = st.getChildren(file).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
-    edits.push([fn.getStart(file), `const ${st.name.text} = (`], [st.end, ');']);
-  }
-  for (const st of innerDeclarations(file)) {
-    const fn = st.getChildren(file).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
-    edits.push([fn.getStart(file), `const ${st.name.text} = (`], [st.end, ');']);
-  }
+  for (const st of file.statements) if (convertible(st, file.statements) && !keep.has(st.name.text)) edits.push(...declarationEdits(st, file));
+  for (const st of innerDeclarations(file)) edits.push(...declarationEdits(st, file));
   // (x: T): R => e   →   (function (x: T): R { return (e); })
   for (const a of arrowsOf(file)) {
     const head = text.slice(a.getStart(file), a.equalsGreaterThanToken.getStart(file)).trimEnd();
     const params = a.parameters.length === 1 && !head.startsWith('(') && !head.startsWith('<') ? `(${head})` : head;
     const block = ts.isBlock(a.body);
     // the head keeps its own line breaks; the body starts where it did, or on that line
-    edits.push([a.getStart(file), '', a.body.getStart(file), `(function ${params} ${block ? '' : '{ return ('}`]);
-    edits.push([a.end, block ? ')' : '); })']);
+    edits.push([a.getStart(file), a.body.getStart(file), `(function ${params} ${block ? '' : '{ return ('}`]);
+    edits.push([a.end, a.end, block ? ')' : '); })']);
   }
   if (edits.length === 0) return null;
-  // [at, text] inserts; [at, '', until, text] replaces at..until. Applied from the end.
+  // applied from the end, so each edit's positions are still the original text's
   edits.sort((a, b) => b[0] - a[0]);
   let out = text;
-  for (const e of edits) out = e.length === 2 ? out.slice(0, e[0]) + e[1] + out.slice(e[0]) : out.slice(0, e[0]) + e[3] + out.slice(e[2]);
+  for (const [from, to, insert] of edits) out = out.slice(0, from) + insert + out.slice(to);
   return out;
 }
