@@ -97,6 +97,45 @@ function tryWalk(st: State, group: Group | undefined, stage: Stage, items: reado
   return reads;
 }
 
+/**
+ * What computing `t` outside any kernel reads: the stored values and params below it through
+ * views and inline ops (as a walk outside any kernel finds them, in the same order, without
+ * its indices); undefined when it cannot be computed there.
+ */
+function probeReads(st: State, t: Tensor): Reads | undefined {
+  const reads: Reads = { refs: new Set(), params: new Set(), locals: new Set() };
+  return probeInto(st, reads, new Set(), t) ? reads : undefined;
+}
+
+function probeInto(st: State, reads: Reads, seen: Set<Tensor>, t: Tensor): boolean {
+  if (seen.has(t)) return true;
+  seen.add(t);
+  const kind = kindOf(t);
+  if (kind === 'leaf') {
+    if (t.op === 'param') reads.params.add(t);
+    return true;
+  }
+  if (st.groupOf.has(t)) {
+    reads.refs.add(t);
+    return true;
+  }
+  if (kind === 'reshape') {
+    // Merging axes: its input must be in memory already.
+    const x = t.inputs[0]!;
+    if (kindOf(x) === 'leaf') {
+      if (x.op === 'param') reads.params.add(x);
+      return true;
+    }
+    if (!st.groupOf.has(x)) return false;
+    reads.refs.add(x);
+    return true;
+  }
+  if (kind === 'view') return probeInto(st, reads, seen, t.inputs[0]!);
+  if (kind !== 'elementwise') return false;
+  for (const x of t.inputs) if (!probeInto(st, reads, seen, x)) return false;
+  return true;
+}
+
 function commit(st: State, group: Group, reads: Reads): void {
   for (const t of reads.refs) {
     const home = st.groupOf.get(t)!;
@@ -135,7 +174,7 @@ function placeAnchor(st: State, t: Tensor): void {
   const kind = kindOf(t);
   if (kind === 'reduce' || kind === 'row') {
     const { shape, axes } = rowSpace(t);
-    const probe = tryWalk(st, undefined, PLAIN, [[t.inputs[0]!, fullIx(st, shape)]])!;
+    const probe = probeReads(st, t.inputs[0]!)!;
     const after = latest(st, probe.refs);
     // The latest group it depends on first, then the newest rows groups over the same rows.
     const candidates: Group[] = [];
@@ -189,7 +228,7 @@ function placeAnchor(st: State, t: Tensor): void {
 }
 
 function placeValue(st: State, t: Tensor): void {
-  const probe = tryWalk(st, undefined, PLAIN, [[t, fullIx(st, t.shape)]]);
+  const probe = probeReads(st, t);
   if (probe === undefined) throw new Error(`internal: stored value ${t} cannot be computed`);
   const after = latest(st, probe.refs);
   const tries: [Group, Stage, Ix, StoreStage?][] = [];
@@ -226,7 +265,6 @@ function placeValue(st: State, t: Tensor): void {
   commit(st, g, probe);
 }
 
-/** Step 1: inline or stored, for every elementwise op and view. */
 /**
  * Height of one fused graph op in the target's IR: a transcendental the target decomposes
  * counts as the depth of its polynomial (about 8 levels), anything else as 1.
@@ -244,6 +282,7 @@ function inlineKind(t: Tensor): boolean {
   return k === 'elementwise' || k === 'view' || k === 'reshape';
 }
 
+/** Step 1: inline or stored, for every elementwise op and view. */
 function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, target: Target): Set<Tensor> {
   const users = new Map<Tensor, Tensor[]>();
   for (const t of order) for (const x of t.inputs) {

@@ -81,12 +81,12 @@ function termAt(w: TermWalk, t: Tensor, ix: Ix): Term {
 
 const storeOf = (w: TermWalk, t: Tensor, ix: Ix): StoreSpec => ({ node: t, index: flatIndex(ix, stridesOf(t.shape)), value: termAt(w, t, ix) });
 
-/** The stores of those of `members` that are stored (and, for a rows group, written at `stage`), at `ix`. */
-function storesAt(w: TermWalk, members: readonly Tensor[], stored: ReadonlySet<Tensor>, ix: Ix, g?: Group, stage?: 'full' | 'reduced'): StoreSpec[] {
+/** The stores at `ix` of those of `members` that are stored; with `fullOf`, only those that rows group stores at full shape. */
+function storesAt(w: TermWalk, members: readonly Tensor[], stored: ReadonlySet<Tensor>, ix: Ix, fullOf?: Group): StoreSpec[] {
   const out: StoreSpec[] = [];
   for (const t of members) {
     if (!stored.has(t)) continue;
-    if (g !== undefined && (storeStageOf(g, t) === 'full') !== (stage === 'full')) continue;
+    if (fullOf !== undefined && storeStageOf(fullOf, t) !== 'full') continue;
     out.push(storeOf(w, t, ix));
   }
   return out;
@@ -129,13 +129,12 @@ function rows(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>, vars: Var
   if (members.some((t) => stored.has(t) && storeStageOf(g, t) === 'full')) {
     const { loops, ix } = rowLoops(vars, g, true);
     const stage = rowsStage(g, outerIx, ix, FINAL) as Stage & { full: Ix };
-    full = { loops, stores: storesAt(termWalk(g, groupOf, stage), members, stored, stage.full, g, 'full') };
+    full = { loops, stores: storesAt(termWalk(g, groupOf, stage), members, stored, stage.full, g) };
   }
-  let reduced: StoreSpec[] = [];
+  const reduced: StoreSpec[] = [];
   if (members.some((t) => stored.has(t) && storeStageOf(g, t) !== 'full')) {
     const stage = rowsStage(g, outerIx, undefined, FINAL) as Stage & { keep: Ix; drop: Ix };
     const w = termWalk(g, groupOf, stage);
-    reduced = [];
     for (const t of members) {
       if (!stored.has(t) || storeStageOf(g, t) === 'full') continue;
       reduced.push(storeOf(w, t, storeStageOf(g, t) === 'keep' ? stage.keep : stage.drop));
