@@ -12,7 +12,7 @@ import { addAff, broadcastIx, constAff, flatIndex, loopAff } from './index-map.j
 import { isInlineConstant } from './kinds.js';
 import type { KernelSchedule, RowAnchor, StoreSpec, Term } from './schedule.js';
 import type { GroupOf, Visitor, Walk } from './walk.js';
-import { newWalk, walkAt } from './walk.js';
+import { flatOf, newWalk, walkAt } from './walk.js';
 
 /** `stored`: the nodes whose values are written to memory (outputs, updates, values another kernel reads). */
 export function kernelSchedule(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>): KernelSchedule {
@@ -62,8 +62,8 @@ function rowLoops(vars: Vars, g: Group, reduced: boolean): { loops: Loop[]; ix: 
 
 /** A walk building terms; a softmax read where available brings its input's term at that element. */
 const TERMS: Visitor<Term, null> = {
-  leaf: (_w, t, flat) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat }),
-  stored: (_w, t, flat) => ({ kind: 'stored', node: t, flat }),
+  leaf: (_w, t, ix, via) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat: flatOf(ix, via) }),
+  stored: (_w, t, ix, via) => ({ kind: 'stored', node: t, flat: flatOf(ix, via) }),
   local: (w, t, ix) => (t.op === 'softmax' || t.op === 'logSoftmax' ? { kind: 'anchor', node: t, input: termAt(w, t.inputs[0]!, ix) } : { kind: 'anchor', node: t }),
   op: (_w, t, args, ix) => ({ kind: 'op', node: t, args, ix }),
 };

@@ -14,14 +14,17 @@ import { readableHere } from './group.js';
 import type { Ix } from './index-map.js';
 import { stridesOf } from '../graph/shape.js';
 import { flatIndex, inputIx, ixKey } from './index-map.js';
-import { isInlineConstant, kindOf } from './kinds.js';
+import { kindOf } from './kinds.js';
 
 /** What a walk makes of each thing it reaches; `S` is the state it records into (the walk's `state`). */
 export interface Visitor<T, S> {
-  /** An input, param or constant, read at flat index `flat`. */
-  leaf(w: Walk<T, S>, t: Tensor, flat: Affine): T;
-  /** A value stored by another kernel, read at flat index `flat`. */
-  stored(w: Walk<T, S>, t: Tensor, flat: Affine): T;
+  /**
+   * An input, param or constant, read at element `ix` of `via` in row-major order (`via` is `t`
+   * itself, or a reshape merging its axes): flat index `flatOf(ix, via)`, built only by the walks that need it.
+   */
+  leaf(w: Walk<T, S>, t: Tensor, ix: Ix, via: Tensor): T;
+  /** A value stored by another kernel, read as a leaf is. */
+  stored(w: Walk<T, S>, t: Tensor, ix: Ix, via: Tensor): T;
   /** An anchor of this kernel, readable at `ix` in the current stage. */
   local(w: Walk<T, S>, t: Tensor, ix: Ix): T;
   /** An elementwise op (or oneHot) on its inputs' values at element `ix`. */
@@ -61,21 +64,25 @@ export function walkAt<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
   return v;
 }
 
+/** The flat row-major index of element `ix` of `via`. */
+export function flatOf(ix: Ix, via: Tensor): Affine {
+  return flatIndex(ix, stridesOf(via.shape));
+}
+
 function compute<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
   const kind = kindOf(t);
-  if (kind === 'leaf') return w.visitor.leaf(w, t, isInlineConstant(t) ? flatIndex([], []) : flatIndex(ix, stridesOf(t.shape)));
+  if (kind === 'leaf') return w.visitor.leaf(w, t, ix, t);
   const home = w.groupOf.get(t);
-  if (home !== undefined && home !== w.group) return w.visitor.stored(w, t, flatIndex(ix, stridesOf(t.shape)));
+  if (home !== undefined && home !== w.group) return w.visitor.stored(w, t, ix, t);
   if (home !== undefined && home.anchors.includes(t)) {
     return readableHere(w.stage, t, ix) ? w.visitor.local(w, t, ix) : undefined;
   }
   if (kind === 'reshape') {
     // Merging axes: read the input's row-major data at this node's flat index.
     const x = t.inputs[0]!;
-    const flat = flatIndex(ix, stridesOf(t.shape));
-    if (kindOf(x) === 'leaf') return w.visitor.leaf(w, x, isInlineConstant(x) ? flatIndex([], []) : flat);
+    if (kindOf(x) === 'leaf') return w.visitor.leaf(w, x, ix, t);
     const xHome = w.groupOf.get(x);
-    return xHome !== undefined && xHome !== w.group ? w.visitor.stored(w, x, flat) : undefined;
+    return xHome !== undefined && xHome !== w.group ? w.visitor.stored(w, x, ix, t) : undefined;
   }
   if (kind === 'view') return walkAt(w, t.inputs[0]!, inputIx(t, 0, ix)!);
   if (kind !== 'elementwise') return undefined;
