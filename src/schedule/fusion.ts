@@ -284,11 +284,6 @@ function inlineKind(t: Tensor): boolean {
 
 /** Step 1: inline or stored, for every elementwise op and view. */
 function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, target: Target): Set<Tensor> {
-  const users = new Map<Tensor, Tensor[]>();
-  for (const t of order) for (const x of t.inputs) {
-    const u = users.get(x);
-    if (u) { if (!u.includes(t)) u.push(t); } else users.set(x, [t]);
-  }
   const cost = new Map<Tensor, number>();
   for (const t of order) {
     let c = opCost(t);
@@ -296,29 +291,33 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, targ
     cost.set(t, Math.min(c, 1000));
   }
   const stored = new Set<Tensor>();
+  // In reverse graph order, so that every user of a node comes before it: the (up to two
+  // distinct) kernels a node's value is needed in, and the nodes a user must read from memory.
   const sites = new Map<Tensor, Tensor[]>();
+  const materialize = new Set<Tensor>();
   for (let n = order.length - 1; n >= 0; n--) {
     const t = order[n]!;
     const kind = kindOf(t);
+    let own: Tensor[];
     if (isAnchor(kind) || roots.has(t)) {
       if (roots.has(t)) stored.add(t);
-      sites.set(t, [t]);
+      own = [t];
+    } else if (kind === 'leaf') {
       continue;
-    }
-    if (kind === 'leaf') continue;
-    const s: Tensor[] = [];
-    let materialize = false;
-    for (const u of users.get(t) ?? []) {
-      const uk = kindOf(u);
-      if (uk === 'reshape') materialize = true;
-      if (uk === 'matmul' && cost.get(t)! > PROLOGUE_COST) materialize = true;
-      for (const site of sites.get(u) ?? [u]) if (!s.includes(site) && s.length < 2) s.push(site);
-    }
-    if (materialize || (s.length > 1 && cost.get(t)! > DUP_COST)) {
-      stored.add(t);
-      sites.set(t, [t]);
     } else {
-      sites.set(t, s);
+      const s = sites.get(t) ?? [];
+      if (materialize.has(t) || (s.length > 1 && cost.get(t)! > DUP_COST)) {
+        stored.add(t);
+        own = [t];
+      } else {
+        own = s;
+      }
+    }
+    for (const x of t.inputs) {
+      if (kind === 'reshape' || (kind === 'matmul' && cost.get(x)! > PROLOGUE_COST)) materialize.add(x);
+      let s = sites.get(x);
+      if (!s) sites.set(x, (s = []));
+      for (const site of own) if (!s.includes(site) && s.length < 2) s.push(site);
     }
   }
   // Bound the depth of inline expressions.
@@ -422,4 +421,3 @@ function sameList(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
