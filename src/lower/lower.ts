@@ -4,24 +4,17 @@
  * static memory plan.
  */
 import { affine, affineEqual, coalesceLoops, ExprPool, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
-import type { BufferDecl, Expr, Kernel, Program, Storage, Store, Target } from '../../codegen/index.js';
+import type { BufferDecl, Expr, Kernel, Pass, Program, Store, Target } from '../../codegen/index.js';
 import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
-import type { Schedule } from '../schedule/schedule.js';
+import type { KernelSchedule, Schedule } from '../schedule/schedule.js';
 import { lowerKernel } from './kernels.js';
-import type { KernelContext } from './kernels.js';
-import { labelInput } from './labels.js';
-import type { BufferRole, MemoryPlan } from './memory.js';
+import type { MemoryPlan } from './memory.js';
 import { planMemory } from './memory.js';
+import type { BufferInfo, LowerState } from './state.js';
+import { newBuffer, ownBuffer } from './state.js';
 
-export interface BufferInfo {
-  readonly id: number;
-  readonly role: BufferRole;
-  /** The leaf or value it holds (a param's buffer also receives the param's update). */
-  readonly node: Tensor;
-  readonly dtype: Storage;
-  readonly length: number;
-}
+export type { BufferInfo } from './state.js';
 
 export interface LoweredKernel {
   readonly kernel: Kernel;
@@ -58,103 +51,79 @@ export interface LowerInput {
   readonly region?: { readonly offsetOf: (p: Tensor) => number | undefined; readonly bytes: number };
 }
 
-/** A buffer's storage: an input fed as bytes (`{ feed: 'uint8' }`) keeps one byte per element. */
-const dtypeOf = (t: Tensor): Storage =>
-  (t.is('input') && t.attrs.facts.feed === 'uint8' ? 'u8' : t.dtype === 'float64' ? 'f64' : 'f32');
-
 export function lower({ schedule, inputs, params, outputs, updates, checkedLabels, target, region }: LowerInput): Lowered {
-  const e = new ExprPool((id) => buffers[id]?.dtype);
   const buffers: BufferInfo[] = [];
-  const leafBuffer = new Map<Tensor, number>();
-  const valueBuffer = new Map<Tensor, number>();
-  const outputSet = new Set(outputs);
-  const newBuffer = (node: Tensor, role: BufferRole) => {
-    const id = buffers.length;
-    buffers.push({ id, role, node, dtype: dtypeOf(node), length: node.size });
-    return id;
-  };
-  for (const t of inputs) leafBuffer.set(t, newBuffer(t, 'input'));
-  for (const t of params) leafBuffer.set(t, newBuffer(t, 'param'));
-  const leafBufferOf = (t: Tensor): number => {
-    let id = leafBuffer.get(t);
-    if (id === undefined) {
-      if (t.op !== 'constant') throw new Error(`internal: leaf ${t} was not declared`);
-      leafBuffer.set(t, (id = newBuffer(t, 'constant')));
-    }
-    return id;
-  };
-  const ownBuffer = (t: Tensor): number => {
-    let id = valueBuffer.get(t);
-    if (id === undefined) valueBuffer.set(t, (id = newBuffer(t, outputSet.has(t) ? 'output' : 'temp')));
-    return id;
-  };
-  for (const t of outputs) ownBuffer(t);
-
-  const inPlace = new Set(schedule.inPlace);
   const updatesOf = new Map<Tensor, Tensor[]>();
   for (const [p, v] of updates) {
     const l = updatesOf.get(v);
     if (l) l.push(p); else updatesOf.set(v, [p]);
   }
-  const needsOwn = (t: Tensor) =>
-    outputSet.has(t) || schedule.readByOthers.has(t) || (updatesOf.get(t) ?? []).some((p) => !inPlace.has(p));
-  const dests = (t: Tensor): number[] => {
-    const d = needsOwn(t) ? [ownBuffer(t)] : [];
-    for (const p of updatesOf.get(t) ?? []) if (inPlace.has(p)) d.push(leafBuffer.get(p)!);
-    return d;
+  const st: LowerState = {
+    e: new ExprPool((id) => buffers[id]?.dtype), buffers, leafBuffer: new Map(), valueBuffer: new Map(),
+    outputs: new Set(outputs), readByOthers: schedule.readByOthers, updatesOf, inPlace: new Set(schedule.inPlace),
+    checkedLabels, target, seen: [], seenSet: new Set(),
   };
+  const { e, leafBuffer, valueBuffer, inPlace } = st;
+  for (const t of inputs) leafBuffer.set(t, newBuffer(st, t, 'input'));
+  for (const t of params) leafBuffer.set(t, newBuffer(st, t, 'param'));
+  for (const t of outputs) ownBuffer(st, t);
 
   const kernels: LoweredKernel[] = [];
   for (const k of schedule.kernels) {
     for (;;) {
-      const seen: Tensor[] = [];
-      const seenSet = new Set<Tensor>();
-      const cx: KernelContext = {
-        e, dests, leafBuffer: leafBufferOf, ownBuffer, storageOf: (b) => buffers[b]!.dtype,
-        matmulAccumulator: (dtype) => (dtype === 'f64' ? target.matmulAccumulator.f64 : target.matmulAccumulator.f32),
-        labelsChecked: (t) => { const x = labelInput(t); return x !== undefined && checkedLabels.has(x); },
-        saw: (t) => { if (!seenSet.has(t)) { seenSet.add(t); seen.push(t); } },
-      };
-      const built = lowerKernel(k, 'k', cx);
+      st.seen = [];
+      st.seenSet = new Set();
+      const built = lowerKernel(k, 'k', st);
       if (built === undefined) break;
       const kernel = built.kind === 'loops' ? coalesceLoops(built, e) : built;
       // A param updated in place must be read only pointwise by its own kernel; else commit it later.
-      let reads: PassLoads[] | undefined;
-      const unsafe = k.members.flatMap((t) => (updatesOf.get(t) ?? []).filter((p) => inPlace.has(p)
-        && !pointwiseOnly(kernel, (reads ??= loadsOf(kernel)), leafBuffer.get(p)!)));
+      const unsafe = unsafeInPlace(st, k.members, kernel);
       if (unsafe.length > 0) {
         for (const p of unsafe) inPlace.delete(p);
         continue;
       }
-      const ops = seen.map((t) => t.op);
+      const ops = st.seen.map((t) => t.op);
       const words = [...new Set([...anchorsOf(k).map((t) => t.op), ...ops])];
       kernels.push({ kernel: { ...kernel, name: kernelName(words) }, ops });
       break;
     }
   }
 
-  const committed = updates.filter(([p]) => !inPlace.has(p)).map(([p]) => p);
+  const committed: Tensor[] = [];
+  for (const [p] of updates) if (!inPlace.has(p)) committed.push(p);
   if (committed.length > 0) {
     // Copy each committed update from the buffer its kernel stored it in (its own, even for a
     // leaf: the leaf itself may have been updated since) into the param: last, after every reader.
-    const passes = updates.filter(([p]) => !inPlace.has(p)).map(([p, v]) => {
+    const passes: Pass[] = [];
+    for (const [p, v] of updates) {
+      if (inPlace.has(p)) continue;
       const v0 = e.newVar();
       const ix = affine(0, [[v0, 1]]);
-      return { kind: 'map' as const, loops: [{ v: v0, extent: p.size }], stores: [{ buffer: leafBuffer.get(p)!, index: ix, value: e.cast(e.load(ownBuffer(v), ix), valueType(buffers[leafBuffer.get(p)!]!.dtype)) }] };
-    });
+      const to = leafBuffer.get(p)!;
+      passes.push({ kind: 'map', loops: [{ v: v0, extent: p.size }], stores: [{ buffer: to, index: ix, value: e.cast(e.load(ownBuffer(st, v), ix), valueType(buffers[to]!.dtype)) }] });
+    }
     kernels.push({ kernel: { kind: 'loops', name: 'commit', outer: [], passes }, ops: [] });
   }
 
   // Lifetimes, then the plan.
   const start = new Array<number>(buffers.length).fill(Infinity);
   const end = new Array<number>(buffers.length).fill(-1);
-  kernels.forEach(({ kernel }, pos) => {
-    for (const s of kernel.kind === 'loops' ? kernel.passes.flatMap((p) => (p.kind === 'map' ? p.stores : [])) : kernel.stores) {
-      start[s.buffer] = Math.min(start[s.buffer]!, pos);
-      end[s.buffer] = Math.max(end[s.buffer]!, pos);
+  for (let pos = 0; pos < kernels.length; pos++) {
+    const kernel = kernels[pos]!.kernel;
+    const roots: Expr[] = [];
+    if (kernel.kind === 'matmul') {
+      for (const s of kernel.stores) noteWrite(start, end, s, pos);
+      roots.push(kernel.a, kernel.b);
+      for (const s of kernel.stores) roots.push(s.value);
+    } else {
+      for (const p of kernel.passes) if (p.kind === 'map') for (const s of p.stores) noteWrite(start, end, s, pos);
+      for (const p of kernel.passes) {
+        if (p.kind === 'reduce') for (const a of p.accs) roots.push(a.value);
+        else for (const s of p.stores) roots.push(s.value);
+      }
     }
-    for (const x of reachable(kernelRoots(kernel))) if (x.kind === 'load') end[x.buffer] = Math.max(end[x.buffer]!, pos);
-  });
+    for (const x of reachable(roots)) if (x.kind === 'load') end[x.buffer] = Math.max(end[x.buffer]!, pos);
+  }
   const fixed = new Map<number, number>();
   if (region) {
     for (const p of params) {
@@ -177,9 +146,10 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
   return { program, buffers, kernels, memory, leafBuffer, outputBuffer: new Map(outputs.map((t) => [t, valueBuffer.get(t)!])), committed };
 }
 
-function kernelRoots(k: Kernel) {
-  if (k.kind === 'matmul') return [k.a, k.b, ...k.stores.map((s) => s.value)];
-  return k.passes.flatMap((p) => (p.kind === 'reduce' ? p.accs.map((a) => a.value) : p.stores.map((s) => s.value)));
+/** A store of kernel `pos`: its buffer is live from its first writer on. */
+function noteWrite(start: number[], end: number[], s: Store, pos: number): void {
+  start[s.buffer] = Math.min(start[s.buffer]!, pos);
+  end[s.buffer] = Math.max(end[s.buffer]!, pos);
 }
 
 /**
@@ -193,17 +163,27 @@ interface PassLoads {
 }
 type LoadExpr = Extract<Expr, { kind: 'load' }>;
 
-/** Computed once per kernel, for every param it may update in place. */
-function loadsOf(k: Kernel): PassLoads[] {
-  const loads = (roots: readonly Expr[]) => reachable(roots).filter((x): x is LoadExpr => x.kind === 'load');
-  if (k.kind === 'matmul') return [{ loads: loads(k.stores.map((s) => s.value)), stores: k.stores, operands: loads([k.a, k.b]) }];
-  return k.passes.map((p) => (p.kind === 'reduce'
-    ? { loads: loads(p.accs.map((a) => a.value)), stores: [] }
-    : { loads: loads(p.stores.map((s) => s.value)), stores: p.stores }));
+/** The params `members` update in place that `kernel` also reads other than pointwise (those must be committed later). */
+function unsafeInPlace(st: LowerState, members: readonly Tensor[], kernel: Kernel): Tensor[] {
+  let parts: PassLoads[] | undefined;
+  return members.flatMap((t) => (st.updatesOf.get(t) ?? []).filter((p) => st.inPlace.has(p)
+    && !pointwiseOnly((parts ??= loadsOf(kernel)), st.leafBuffer.get(p)!)));
 }
 
-/** True when every read of `buffer` in `k` is in the pass that writes it, at the index written. */
-function pointwiseOnly(k: Kernel, parts: readonly PassLoads[], buffer: number): boolean {
+/** Computed once per kernel, for every param it may update in place. */
+function loadsOf(k: Kernel): PassLoads[] {
+  if (k.kind === 'matmul') return [{ loads: loadsIn(k.stores.map((s) => s.value)), stores: k.stores, operands: loadsIn([k.a, k.b]) }];
+  return k.passes.map((p) => (p.kind === 'reduce'
+    ? { loads: loadsIn(p.accs.map((a) => a.value)), stores: [] }
+    : { loads: loadsIn(p.stores.map((s) => s.value)), stores: p.stores }));
+}
+
+function loadsIn(roots: readonly Expr[]): LoadExpr[] {
+  return reachable(roots).filter((x): x is LoadExpr => x.kind === 'load');
+}
+
+/** True when every read of `buffer` is in the part that writes it, at the index written. */
+function pointwiseOnly(parts: readonly PassLoads[], buffer: number): boolean {
   return parts.every(({ loads, stores, operands }) => {
     if (operands !== undefined && operands.some((l) => l.buffer === buffer)) return false;
     const writes = stores.filter((s) => s.buffer === buffer);
@@ -212,7 +192,7 @@ function pointwiseOnly(k: Kernel, parts: readonly PassLoads[], buffer: number): 
 }
 
 /** The anchors a kernel is built around (they name it first). */
-function anchorsOf(k: Schedule['kernels'][number]): readonly Tensor[] {
+function anchorsOf(k: KernelSchedule): readonly Tensor[] {
   switch (k.kind) {
     case 'elementwise': return [];
     case 'rows': return k.members.filter((t) => k.anchors.some((a) => a.node === t));

@@ -8,6 +8,8 @@ import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Ix } from '../schedule/index-map.js';
 import type { Term } from '../schedule/schedule.js';
+import type { KernelBuild } from './state.js';
+import { labelsChecked, leafBufferOf, ownBuffer, poolAffine, saw } from './state.js';
 
 export const irType = (t: Tensor): DType => (t.dtype === 'float64' ? 'f64' : 'f32');
 
@@ -18,42 +20,36 @@ export function affineExpr(e: ExprPool, a: Affine): Expr {
   return x;
 }
 
+/** `x` as `dtype`: a cast only where it has another dtype (most values already have theirs). */
+export function asType(e: ExprPool, x: Expr, dtype: DType): Expr {
+  return x.dtype === dtype ? x : e.cast(x, dtype);
+}
+
 /** A number as a constant of the node's dtype (rounded to f32 as the float32 graph holds it). */
 export function constantOf(e: ExprPool, value: number, dtype: DType): Expr {
   return e.c(dtype === 'f32' ? Math.fround(value) : value, dtype);
 }
 
-export interface ValueHooks {
-  /** The buffer holding a leaf (input, param, constant), and a placed node's own (created on first use). */
-  leafBuffer(t: Tensor): number;
-  ownBuffer(t: Tensor): number;
-  /** Called for every graph op the kernel computes (for the kernel's report). */
-  saw(t: Tensor): void;
-  /** Whether these oneHot labels are an input whose feed `run` checks (see labels.ts). */
-  labelsChecked(labels: Tensor): boolean;
-  /** An index over the schedule's loop vars as an index over the pool's. */
-  affine(a: Affine): Affine;
-}
-
 /** The expression of a term other than an anchor, given its arguments' expressions (an op's). */
-export function valueOf(e: ExprPool, hooks: ValueHooks, term: Exclude<Term, { kind: 'anchor' }>, args: readonly Expr[]): Expr {
+export function valueOf(b: KernelBuild, term: Exclude<Term, { kind: 'anchor' }>, args: readonly Expr[]): Expr {
+  const e = b.e;
   const t = term.node;
   switch (term.kind) {
     case 'constant': return constantOf(e, term.node.attrs.values[0]!, irType(t));
     case 'leaf': {
       // an input fed as bytes loads as an i32 in [0, 255]: the graph's value is its float
-      const v = e.load(hooks.leafBuffer(t), hooks.affine(term.flat));
+      const v = e.load(leafBufferOf(b.st, t), poolAffine(b, term.flat));
       return t.is('input') && t.attrs.facts.feed === 'uint8' ? e.cast(v, irType(t)) : v;
     }
-    case 'stored': return e.load(hooks.ownBuffer(t), hooks.affine(term.flat));
+    case 'stored': return e.load(ownBuffer(b.st, t), poolAffine(b, term.flat));
     case 'op': {
-      hooks.saw(t);
+      saw(b.st, t);
       const lowering = scalarLowering[t.op];
       if (lowering === 'not elementwise') throw new Error(`internal: ${t.op} is not an elementwise op`);
       const dtype = irType(t);
       // A node computes in its own dtype (graphs may mix float32 and float64 operands).
-      const own = args.map((a) => e.cast(a, dtype)) as unknown as [Expr, Expr, Expr];
-      return lowering({ e, t, ix: term.ix, hooks, dtype }, own);
+      const own = args.map((a) => asType(e, a, dtype)) as unknown as [Expr, Expr, Expr];
+      return lowering({ e, t, ix: term.ix, b, dtype }, own);
     }
   }
 }
@@ -62,7 +58,7 @@ interface Site {
   readonly e: ExprPool;
   readonly t: Tensor;
   readonly ix: Ix;
-  readonly hooks: ValueHooks;
+  readonly b: KernelBuild;
   readonly dtype: DType;
 }
 type Lowering = (s: Site, args: readonly [Expr, Expr, Expr]) => Expr;
@@ -114,8 +110,8 @@ export const scalarLowering: ScalarLoweringTable = {
   // one-hot row: 1 where the label equals the column index
   oneHot: (s, [label]) => {
     const { e, dtype } = s;
-    const col = e.cast(affineExpr(e, s.hooks.affine(s.ix[s.ix.length - 1]!)), dtype);
-    if (s.hooks.labelsChecked(s.t.inputs[0]!)) return truth(s, e.eq(label, col));
+    const col = e.cast(affineExpr(e, poolAffine(s.b, s.ix[s.ix.length - 1]!)), dtype);
+    if (labelsChecked(s.b.st, s.t.inputs[0]!)) return truth(s, e.eq(label, col));
     // Computed labels: a row of NaN unless the label is an integer in [0, depth), i.e. equals
     // itself floored and clamped into that range.
     const depth = (s.t as Tensor<'oneHot'>).attrs.depth;

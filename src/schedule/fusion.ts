@@ -21,8 +21,9 @@ import { FINAL, newGroup, passesOf, PLAIN, rowsStage, rowsStoreStages } from './
 import type { Group, Stage, StoreStage } from './group.js';
 import { kernelSchedule } from './kernels.js';
 import { isAnchor, kindOf, opCost, rowSpace } from './kinds.js';
-import type { Schedule } from './schedule.js';
-import { Walker } from './walk.js';
+import type { KernelSchedule, Schedule } from './schedule.js';
+import type { Visitor } from './walk.js';
+import { newWalk, walkAt } from './walk.js';
 
 /** Recomputing an inline value in several kernels is fine up to this cost per element. */
 const DUP_COST = 3;
@@ -40,163 +41,230 @@ export interface ScheduleInput {
 }
 
 export function schedule({ order, roots, updates, target }: ScheduleInput): Schedule {
-  const maxHeight = target.maxFusedHeight;
-  /** A value joins a kernel only if computing it there walks at most this deep. */
-  const maxWalk = 2 * maxHeight;
+  const st: State = {
+    // A value joins a kernel only if computing it there walks at most this deep.
+    maxWalk: 2 * target.maxFusedHeight,
+    groups: [], groupOf: new Map(), readers: new Map(), paramReaders: new Map(), nextVar: 0,
+  };
   const stored = chooseStored(order, roots, target);
-  const groups: Group[] = [];
-  const groupOf = new Map<Tensor, Group>();
-  const readers = new Map<Tensor, Set<Group>>();
-  const paramReaders = new Map<Tensor, Set<Group>>();
-  let nextVar = 0;
-  const fullIx = (shape: readonly number[]): Ix => shape.map((d) => loopAff(nextVar++, d));
-
-  interface Reads { refs: Set<Tensor>; params: Set<Tensor>; locals: Set<Tensor> }
-  /** Walks `roots` as if computed in `group` at `stage`; undefined when impossible there. */
-  const tryWalk = (group: Group | undefined, stage: Stage, items: readonly (readonly [Tensor, Ix])[]): Reads | undefined => {
-    const reads: Reads = { refs: new Set(), params: new Set(), locals: new Set() };
-    const w = new Walker<true>({
-      leaf: (t) => { if (t.op === 'param') reads.params.add(t); return true; },
-      stored: (t) => { reads.refs.add(t); return true; },
-      local: (t) => { reads.locals.add(t); return true; },
-      op: () => true,
-    }, group, (t) => groupOf.get(t), stage);
-    for (const [t, ix] of items) if (w.at(t, ix) === undefined) return undefined;
-    // Too deep inline (e.g. a long chain would fuse into one expression): not here.
-    if (group !== undefined && w.maxDepth > maxWalk) return undefined;
-    return reads;
-  };
-  const commit = (group: Group, reads: Reads) => {
-    for (const t of reads.refs) {
-      const home = groupOf.get(t)!;
-      if (home === group) continue;
-      let s = readers.get(t);
-      if (!s) readers.set(t, (s = new Set()));
-      s.add(group);
-    }
-    for (const p of reads.params) {
-      let s = paramReaders.get(p);
-      if (!s) paramReaders.set(p, (s = new Set()));
-      s.add(group);
-    }
-  };
-  const latest = (refs: Iterable<Tensor>): Group | undefined => {
-    let g: Group | undefined;
-    for (const t of refs) {
-      const h = groupOf.get(t)!;
-      if (g === undefined || h.id > g.id) g = h;
-    }
-    return g;
-  };
-  const create = (kind: Group['kind'], shape: readonly number[], axes: readonly number[] = []) => {
-    const g = newGroup(groups.length, kind, shape, axes);
-    groups.push(g);
-    return g;
-  };
-
   for (const t of order) {
-    const kind = kindOf(t);
-    if (isAnchor(kind)) {
-      placeAnchor(t);
-    } else if (stored.has(t)) {
-      placeValue(t);
-    }
+    if (isAnchor(kindOf(t))) placeAnchor(st, t);
+    else if (stored.has(t)) placeValue(st, t);
   }
-
-  function placeAnchor(t: Tensor): void {
-    const kind = kindOf(t);
-    if (kind === 'reduce' || kind === 'row') {
-      const { shape, axes } = rowSpace(t);
-      const probe = tryWalk(undefined, PLAIN, [[t.inputs[0]!, fullIx(shape)]])!;
-      const after = latest(probe.refs);
-      const same = (g: Group) => g.kind === 'rows' && sameList(g.shape, shape) && sameList(g.axes, axes);
-      const candidates = groups.filter((g) => same(g) && (after === undefined || g.id >= after.id)).reverse();
-      if (after !== undefined && same(after)) candidates.unshift(after);
-      for (const g of candidates) {
-        const stage = rowsStage(g, fullIx(shape), fullIx(shape), FINAL);
-        const reads = tryWalk(g, stage, [[t.inputs[0]!, (stage as { full: Ix }).full]]);
-        if (reads === undefined) continue;
-        const dep = Math.max(0, ...[...reads.locals].map((a) => g.avail.get(a)!));
-        g.anchors.push(t);
-        g.pass.set(t, dep);
-        g.avail.set(t, dep + passesOf(t));
-        groupOf.set(t, g);
-        commit(g, reads);
-        return;
-      }
-      const g = create('rows', shape, axes);
-      g.anchors.push(t);
-      g.pass.set(t, 0);
-      g.avail.set(t, passesOf(t));
-      groupOf.set(t, g);
-      commit(g, probe);
-      return;
-    }
-    if (kind === 'matmul') {
-      const g = create('matmul', t.shape);
-      g.anchors.push(t);
-      groupOf.set(t, g);
-      const [a, b] = t.inputs as [Tensor, Tensor];
-      const outBatch = t.shape.slice(0, -2);
-      const batch = fullIx(outBatch);
-      const [i, j, k] = fullIx([t.shape[t.rank - 2]!, t.shape[t.rank - 1]!, a.shape[a.rank - 1]!]) as [Ix[0], Ix[0], Ix[0]];
-      const ia = [...broadcastIx(batch, outBatch, a.shape.slice(0, -2)), i, k];
-      const ib = [...broadcastIx(batch, outBatch, b.shape.slice(0, -2)), k, j];
-      commit(g, tryWalk(g, PLAIN, [[a, ia], [b, ib]])!);
-      return;
-    }
-    // pad / concat
-    const g = create('assemble', t.shape);
-    g.anchors.push(t);
-    groupOf.set(t, g);
-    commit(g, tryWalk(g, PLAIN, t.inputs.map((x) => [x, fullIx(x.shape)] as const))!);
-  }
-
-  function placeValue(t: Tensor): void {
-    const probe = tryWalk(undefined, PLAIN, [[t, fullIx(t.shape)]]);
-    if (probe === undefined) throw new Error(`internal: stored value ${t} cannot be computed`);
-    const after = latest(probe.refs);
-    const tries: [Group, Stage, Ix, StoreStage?][] = [];
-    if (after !== undefined && after.kind === 'rows') {
-      for (const at of rowsStoreStages(after, t.shape)) {
-        const stage = rowsStage(after, fullIx(after.shape), at === 'full' ? fullIx(after.shape) : undefined, FINAL);
-        const s = stage as { full?: Ix; keep: Ix; drop: Ix };
-        tries.push([after, stage, at === 'full' ? s.full! : at === 'keep' ? s.keep : s.drop, at]);
-      }
-    } else if (after !== undefined && after.kind === 'matmul' && sameList(after.shape, t.shape)) {
-      const out = fullIx(t.shape);
-      tries.push([after, { kind: 'epilogue', group: after, out }, out]);
-    }
-    for (const g of [...groups].reverse()) {
-      if (after !== undefined && g.id < after.id) break;
-      if (g.kind === 'elementwise' && sameList(g.shape, t.shape)) {
-        const ix = fullIx(t.shape);
-        tries.push([g, PLAIN, ix]);
-        break;
-      }
-    }
-    for (const [g, stage, ix, at] of tries) {
-      const reads = tryWalk(g, stage, [[t, ix]]);
-      if (reads === undefined) continue;
-      if (at !== undefined) g.storeAt.set(t, at);
-      g.values.push(t);
-      groupOf.set(t, g);
-      commit(g, reads);
-      return;
-    }
-    const g = create('elementwise', t.shape);
-    g.values.push(t);
-    groupOf.set(t, g);
-    commit(g, probe);
-  }
-
-  const { ordered, inPlace } = order_(groups, groupOf, readers, paramReaders, updates);
-  const home = (t: Tensor) => groupOf.get(t);
-  const inMemory = (t: Tensor) => roots.has(t) || readers.has(t);
-  return { kernels: ordered.map((g) => kernelSchedule(g, home, inMemory)), readByOthers: new Set(readers.keys()), inPlace };
+  const { ordered, inPlace } = order_(st.groups, st.groupOf, st.readers, st.paramReaders, updates);
+  const inMemory = new Set(roots);
+  for (const t of st.readers.keys()) inMemory.add(t);
+  const kernels: KernelSchedule[] = [];
+  for (const g of ordered) kernels.push(kernelSchedule(g, st.groupOf, inMemory));
+  return { kernels, readByOthers: new Set(st.readers.keys()), inPlace };
 }
 
-/** Step 1: inline or stored, for every elementwise op and view. */
+/** Step 2's state: the groups so far, where each placed node went, and who reads what. */
+interface State {
+  readonly maxWalk: number;
+  readonly groups: Group[];
+  readonly groupOf: Map<Tensor, Group>;
+  /** Stored values, and the kernels (other than their own) reading them. */
+  readonly readers: Map<Tensor, Set<Group>>;
+  readonly paramReaders: Map<Tensor, Set<Group>>;
+  nextVar: number;
+}
+
+/** An index over fresh loop vars, one per axis of `shape`. */
+function fullIx(st: State, shape: readonly number[]): Ix {
+  const ix: Ix[number][] = [];
+  for (let d = 0; d < shape.length; d++) ix.push(loopAff(st.nextVar++, shape[d]!));
+  return ix;
+}
+
+/** What computing some values in a kernel reads: stored values, params, the kernel's own anchors. */
+interface Reads { readonly refs: Set<Tensor>; readonly params: Set<Tensor>; readonly locals: Set<Tensor> }
+
+const CHECK: Visitor<true, Reads> = {
+  leaf: (w, t) => { if (t.op === 'param') w.state.params.add(t); return true; },
+  stored: (w, t) => { w.state.refs.add(t); return true; },
+  local: (w, t) => { w.state.locals.add(t); return true; },
+  op: () => true,
+};
+
+/** Walks `items` as if computed in `group` at `stage`; undefined when impossible there. */
+function tryWalk(st: State, group: Group | undefined, stage: Stage, items: readonly (readonly [Tensor, Ix])[]): Reads | undefined {
+  const reads: Reads = { refs: new Set(), params: new Set(), locals: new Set() };
+  const w = newWalk(CHECK, reads, group, st.groupOf, stage);
+  for (const [t, ix] of items) if (walkAt(w, t, ix) === undefined) return undefined;
+  // Too deep inline (e.g. a long chain would fuse into one expression): not here.
+  if (group !== undefined && w.maxDepth > st.maxWalk) return undefined;
+  return reads;
+}
+
+/**
+ * What computing `t` outside any kernel reads: the stored values and params below it through
+ * views and inline ops (as a walk outside any kernel finds them, in the same order, without
+ * its indices); undefined when it cannot be computed there.
+ */
+function probeReads(st: State, t: Tensor): Reads | undefined {
+  const reads: Reads = { refs: new Set(), params: new Set(), locals: new Set() };
+  return probeInto(st, reads, new Set(), t) ? reads : undefined;
+}
+
+function probeInto(st: State, reads: Reads, seen: Set<Tensor>, t: Tensor): boolean {
+  if (seen.has(t)) return true;
+  seen.add(t);
+  const kind = kindOf(t);
+  if (kind === 'leaf') {
+    if (t.op === 'param') reads.params.add(t);
+    return true;
+  }
+  if (st.groupOf.has(t)) {
+    reads.refs.add(t);
+    return true;
+  }
+  if (kind === 'reshape') {
+    // Merging axes: its input must be in memory already.
+    const x = t.inputs[0]!;
+    if (kindOf(x) === 'leaf') {
+      if (x.op === 'param') reads.params.add(x);
+      return true;
+    }
+    if (!st.groupOf.has(x)) return false;
+    reads.refs.add(x);
+    return true;
+  }
+  if (kind === 'view') return probeInto(st, reads, seen, t.inputs[0]!);
+  if (kind !== 'elementwise') return false;
+  for (const x of t.inputs) if (!probeInto(st, reads, seen, x)) return false;
+  return true;
+}
+
+function commit(st: State, group: Group, reads: Reads): void {
+  for (const t of reads.refs) {
+    const home = st.groupOf.get(t)!;
+    if (home === group) continue;
+    let s = st.readers.get(t);
+    if (!s) st.readers.set(t, (s = new Set()));
+    s.add(group);
+  }
+  for (const p of reads.params) {
+    let s = st.paramReaders.get(p);
+    if (!s) st.paramReaders.set(p, (s = new Set()));
+    s.add(group);
+  }
+}
+
+/** The group of highest id among those computing `refs`. */
+function latest(st: State, refs: Iterable<Tensor>): Group | undefined {
+  let g: Group | undefined;
+  for (const t of refs) {
+    const h = st.groupOf.get(t)!;
+    if (g === undefined || h.id > g.id) g = h;
+  }
+  return g;
+}
+
+function create(st: State, kind: Group['kind'], shape: readonly number[], axes: readonly number[] = []): Group {
+  const g = newGroup(st.groups.length, kind, shape, axes);
+  st.groups.push(g);
+  return g;
+}
+
+/** A rows group over these rows. */
+const sameRows = (g: Group, shape: readonly number[], axes: readonly number[]) => g.kind === 'rows' && sameList(g.shape, shape) && sameList(g.axes, axes);
+
+function placeAnchor(st: State, t: Tensor): void {
+  const kind = kindOf(t);
+  if (kind === 'reduce' || kind === 'row') {
+    const { shape, axes } = rowSpace(t);
+    const probe = probeReads(st, t.inputs[0]!)!;
+    const after = latest(st, probe.refs);
+    // The latest group it depends on first, then the newest rows groups over the same rows.
+    const candidates: Group[] = [];
+    if (after !== undefined && sameRows(after, shape, axes)) candidates.push(after);
+    for (let n = st.groups.length - 1; n >= 0; n--) {
+      const g = st.groups[n]!;
+      if (after !== undefined && g.id < after.id) break;
+      if (sameRows(g, shape, axes)) candidates.push(g);
+    }
+    for (const g of candidates) {
+      const stage = rowsStage(g, fullIx(st, shape), fullIx(st, shape), FINAL);
+      const reads = tryWalk(st, g, stage, [[t.inputs[0]!, (stage as { full: Ix }).full]]);
+      if (reads === undefined) continue;
+      let dep = 0;
+      for (const a of reads.locals) dep = Math.max(dep, g.avail.get(a)!);
+      g.anchors.push(t);
+      g.pass.set(t, dep);
+      g.avail.set(t, dep + passesOf(t));
+      st.groupOf.set(t, g);
+      commit(st, g, reads);
+      return;
+    }
+    const g = create(st, 'rows', shape, axes);
+    g.anchors.push(t);
+    g.pass.set(t, 0);
+    g.avail.set(t, passesOf(t));
+    st.groupOf.set(t, g);
+    commit(st, g, probe);
+    return;
+  }
+  if (kind === 'matmul') {
+    const g = create(st, 'matmul', t.shape);
+    g.anchors.push(t);
+    st.groupOf.set(t, g);
+    const [a, b] = t.inputs as [Tensor, Tensor];
+    const outBatch = t.shape.slice(0, -2);
+    const batch = fullIx(st, outBatch);
+    const [i, j, k] = fullIx(st, [t.shape[t.rank - 2]!, t.shape[t.rank - 1]!, a.shape[a.rank - 1]!]) as [Ix[0], Ix[0], Ix[0]];
+    const ia = [...broadcastIx(batch, outBatch, a.shape.slice(0, -2)), i, k];
+    const ib = [...broadcastIx(batch, outBatch, b.shape.slice(0, -2)), k, j];
+    commit(st, g, tryWalk(st, g, PLAIN, [[a, ia], [b, ib]])!);
+    return;
+  }
+  // pad / concat
+  const g = create(st, 'assemble', t.shape);
+  g.anchors.push(t);
+  st.groupOf.set(t, g);
+  const items: (readonly [Tensor, Ix])[] = [];
+  for (const x of t.inputs) items.push([x, fullIx(st, x.shape)]);
+  commit(st, g, tryWalk(st, g, PLAIN, items)!);
+}
+
+function placeValue(st: State, t: Tensor): void {
+  const probe = probeReads(st, t);
+  if (probe === undefined) throw new Error(`internal: stored value ${t} cannot be computed`);
+  const after = latest(st, probe.refs);
+  const tries: [Group, Stage, Ix, StoreStage?][] = [];
+  if (after !== undefined && after.kind === 'rows') {
+    for (const at of rowsStoreStages(after, t.shape)) {
+      const stage = rowsStage(after, fullIx(st, after.shape), at === 'full' ? fullIx(st, after.shape) : undefined, FINAL);
+      const s = stage as { full?: Ix; keep: Ix; drop: Ix };
+      tries.push([after, stage, at === 'full' ? s.full! : at === 'keep' ? s.keep : s.drop, at]);
+    }
+  } else if (after !== undefined && after.kind === 'matmul' && sameList(after.shape, t.shape)) {
+    const out = fullIx(st, t.shape);
+    tries.push([after, { kind: 'epilogue', group: after, out }, out]);
+  }
+  for (let n = st.groups.length - 1; n >= 0; n--) {
+    const g = st.groups[n]!;
+    if (after !== undefined && g.id < after.id) break;
+    if (g.kind === 'elementwise' && sameList(g.shape, t.shape)) {
+      tries.push([g, PLAIN, fullIx(st, t.shape)]);
+      break;
+    }
+  }
+  for (const [g, stage, ix, at] of tries) {
+    const reads = tryWalk(st, g, stage, [[t, ix]]);
+    if (reads === undefined) continue;
+    if (at !== undefined) g.storeAt.set(t, at);
+    g.values.push(t);
+    st.groupOf.set(t, g);
+    commit(st, g, reads);
+    return;
+  }
+  const g = create(st, 'elementwise', t.shape);
+  g.values.push(t);
+  st.groupOf.set(t, g);
+  commit(st, g, probe);
+}
+
 /**
  * Height of one fused graph op in the target's IR: a transcendental the target decomposes
  * counts as the depth of its polynomial (about 8 levels), anything else as 1.
@@ -208,13 +276,14 @@ function opHeight(t: Tensor, target: Target): number {
   return choice === 'decompose' ? 8 : 1;
 }
 
+/** Elementwise ops and views: computed inline where they are needed, unless stored. */
+function inlineKind(t: Tensor): boolean {
+  const k = kindOf(t);
+  return k === 'elementwise' || k === 'view' || k === 'reshape';
+}
+
+/** Step 1: inline or stored, for every elementwise op and view. */
 function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, target: Target): Set<Tensor> {
-  const users = new Map<Tensor, Tensor[]>();
-  for (const t of order) for (const x of t.inputs) {
-    const u = users.get(x);
-    if (u) { if (!u.includes(t)) u.push(t); } else users.set(x, [t]);
-  }
-  const inlineKind = (t: Tensor) => { const k = kindOf(t); return k === 'elementwise' || k === 'view' || k === 'reshape'; };
   const cost = new Map<Tensor, number>();
   for (const t of order) {
     let c = opCost(t);
@@ -222,36 +291,42 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, targ
     cost.set(t, Math.min(c, 1000));
   }
   const stored = new Set<Tensor>();
+  // In reverse graph order, so that every user of a node comes before it: the (up to two
+  // distinct) kernels a node's value is needed in, and the nodes a user must read from memory.
   const sites = new Map<Tensor, Tensor[]>();
+  const materialize = new Set<Tensor>();
   for (let n = order.length - 1; n >= 0; n--) {
     const t = order[n]!;
     const kind = kindOf(t);
+    let own: Tensor[];
     if (isAnchor(kind) || roots.has(t)) {
       if (roots.has(t)) stored.add(t);
-      sites.set(t, [t]);
+      own = [t];
+    } else if (kind === 'leaf') {
       continue;
-    }
-    if (kind === 'leaf') continue;
-    const s: Tensor[] = [];
-    let materialize = false;
-    for (const u of users.get(t) ?? []) {
-      const uk = kindOf(u);
-      if (uk === 'reshape') materialize = true;
-      if (uk === 'matmul' && cost.get(t)! > PROLOGUE_COST) materialize = true;
-      for (const site of sites.get(u) ?? [u]) if (!s.includes(site) && s.length < 2) s.push(site);
-    }
-    if (materialize || (s.length > 1 && cost.get(t)! > DUP_COST)) {
-      stored.add(t);
-      sites.set(t, [t]);
     } else {
-      sites.set(t, s);
+      const s = sites.get(t) ?? [];
+      if (materialize.has(t) || (s.length > 1 && cost.get(t)! > DUP_COST)) {
+        stored.add(t);
+        own = [t];
+      } else {
+        own = s;
+      }
+    }
+    for (const x of t.inputs) {
+      if (kind === 'reshape' || (kind === 'matmul' && cost.get(x)! > PROLOGUE_COST)) materialize.add(x);
+      let s = sites.get(x);
+      if (!s) sites.set(x, (s = []));
+      for (const site of own) if (!s.includes(site) && s.length < 2) s.push(site);
     }
   }
   // Bound the depth of inline expressions.
   const height = new Map<Tensor, number>();
   for (const t of order) {
     if (!inlineKind(t) || stored.has(t)) { height.set(t, 0); continue; }
-    const h = opHeight(t, target) + Math.max(0, ...t.inputs.map((x) => height.get(x) ?? 0));
+    let below = 0;
+    for (const x of t.inputs) below = Math.max(below, height.get(x) ?? 0);
+    const h = opHeight(t, target) + below;
     if (h > target.maxFusedHeight) { stored.add(t); height.set(t, 0); } else height.set(t, h);
   }
   return stored;
@@ -266,9 +341,11 @@ function order_(
   groups: readonly Group[], groupOf: ReadonlyMap<Tensor, Group>, readers: ReadonlyMap<Tensor, ReadonlySet<Group>>,
   paramReaders: ReadonlyMap<Tensor, ReadonlySet<Group>>, updates: readonly (readonly [Tensor, Tensor])[],
 ): { ordered: Group[]; inPlace: Set<Tensor> } {
-  const inPlace = new Set(updates.map(([p]) => p));
+  const inPlace = new Set<Tensor>();
+  for (const [p] of updates) inPlace.add(p);
   for (;;) {
-    const after = new Map<Group, Set<Group>>(groups.map((g) => [g, new Set<Group>()]));
+    const after = new Map<Group, Set<Group>>();
+    for (const g of groups) after.set(g, new Set());
     // data: a kernel runs after the kernels whose stored values it reads
     for (const [t, rs] of readers) for (const r of rs) after.get(r)!.add(groupOf.get(t)!);
     // anti: the kernel overwriting a param runs after the kernels reading it
@@ -278,20 +355,24 @@ function order_(
       for (const r of paramReaders.get(p) ?? []) if (r !== w) after.get(w)!.add(r);
     }
     // Kahn's algorithm, always taking the ready kernel of lowest id (graph order where possible).
-    const waiting = new Map<Group, number>(groups.map((g) => [g, after.get(g)!.size]));
-    const users = new Map<Group, Group[]>(groups.map((g) => [g, []]));
+    const waiting = new Map<Group, number>();
+    const users = new Map<Group, Group[]>();
+    for (const g of groups) {
+      waiting.set(g, after.get(g)!.size);
+      users.set(g, []);
+    }
     for (const [g, deps] of after) for (const d of deps) users.get(d)!.push(g);
-    const ready = new MinHeap();
-    for (const g of groups) if (waiting.get(g) === 0) ready.push(g);
+    const ready: Group[] = [];
+    for (const g of groups) if (waiting.get(g) === 0) heapPush(ready, g);
     const done = new Set<Group>();
     const ordered: Group[] = [];
-    for (let g = ready.pop(); g !== undefined; g = ready.pop()) {
+    for (let g = heapPop(ready); g !== undefined; g = heapPop(ready)) {
       done.add(g);
       ordered.push(g);
       for (const u of users.get(g)!) {
         const left = waiting.get(u)! - 1;
         waiting.set(u, left);
-        if (left === 0) ready.push(u);
+        if (left === 0) heapPush(ready, u);
       }
     }
     if (ordered.length === groups.length) return { ordered, inPlace };
@@ -304,41 +385,39 @@ function order_(
   }
 }
 
-/** Groups by ascending id. */
-class MinHeap {
-  private readonly a: Group[] = [];
-  push(g: Group): void {
-    const a = this.a;
-    a.push(g);
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (a[p]!.id <= a[i]!.id) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
+/** A binary min-heap of groups by id, in an array: add `g`. */
+function heapPush(a: Group[], g: Group): void {
+  a.push(g);
+  for (let i = a.length - 1; i > 0;) {
+    const p = (i - 1) >> 1;
+    if (a[p]!.id <= a[i]!.id) break;
+    [a[p], a[i]] = [a[i]!, a[p]!];
+    i = p;
+  }
+}
+
+/** Takes the group of lowest id out of the heap. */
+function heapPop(a: Group[]): Group | undefined {
+  const top = a[0];
+  const last = a.pop();
+  if (a.length > 0 && last !== undefined) {
+    a[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && a[l]!.id < a[m]!.id) m = l;
+      if (r < a.length && a[r]!.id < a[m]!.id) m = r;
+      if (m === i) break;
+      [a[m], a[i]] = [a[i]!, a[m]!];
+      i = m;
     }
   }
-  pop(): Group | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]!.id < a[m]!.id) m = l;
-        if (r < a.length && a[r]!.id < a[m]!.id) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
+  return top;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
-

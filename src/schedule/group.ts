@@ -58,9 +58,15 @@ export const FINAL = Number.MAX_SAFE_INTEGER;
 
 /** The stage of a rows group for given outer vars (index over the non-reduced axes) and pass vars. */
 export function rowsStage(group: Group, outer: Ix, passVars: Ix | undefined, pass: number): Stage {
-  const keep: Ix = group.shape.map((_, d) => (group.axes.includes(d) ? constAff(0) : outer[d]!));
-  const drop: Ix = group.shape.flatMap((_, d) => (group.axes.includes(d) ? [] : [outer[d]!]));
-  const full = passVars && group.shape.map((_, d) => (group.axes.includes(d) ? passVars[d]! : outer[d]!));
+  const keep: Ix[number][] = [];
+  const drop: Ix[number][] = [];
+  const full: Ix[number][] | undefined = passVars && [];
+  for (let d = 0; d < group.shape.length; d++) {
+    const reduced = group.axes.includes(d);
+    keep.push(reduced ? constAff(0) : outer[d]!);
+    if (!reduced) drop.push(outer[d]!);
+    if (full) full.push(reduced ? passVars![d]! : outer[d]!);
+  }
   return full ? { kind: 'rows', group, pass, full, keep, drop } : { kind: 'rows', group, pass, keep, drop };
 }
 
@@ -77,12 +83,17 @@ export function readableHere(stage: Stage, t: Tensor, ix: Ix): boolean {
 
 /** Stages of a rows group that can store a value of `shape`: the final pass (full shape), or after it. */
 export function rowsStoreStages(group: Group, shape: readonly number[]): StoreStage[] {
-  const same = (s: readonly number[]) => s.length === shape.length && s.every((d, i) => d === shape[i]);
   const out: StoreStage[] = [];
-  if (same(group.shape)) out.push('full');
-  if (same(reducedShape(group.shape, group.axes, true))) out.push('keep');
-  if (same(reducedShape(group.shape, group.axes, false))) out.push('drop');
+  if (sameShape(group.shape, shape)) out.push('full');
+  if (sameShape(reducedShape(group.shape, group.axes, true), shape)) out.push('keep');
+  if (sameShape(reducedShape(group.shape, group.axes, false), shape)) out.push('drop');
   return out;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Where a rows group stores `t`: anchors by their kind, values where the scheduler placed them. */

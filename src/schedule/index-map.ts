@@ -58,7 +58,9 @@ export function ixEqual(a: Ix, b: Ix): boolean {
 /** NumPy broadcasting: an index of `outShape` read from an operand of `inShape`. */
 export function broadcastIx(ix: Ix, outShape: readonly number[], inShape: readonly number[]): Ix {
   const lead = outShape.length - inShape.length;
-  return inShape.map((d, k) => (d === 1 ? ZERO : ix[k + lead]!));
+  const out: Affine[] = [];
+  for (let k = 0; k < inShape.length; k++) out.push(inShape[k] === 1 ? ZERO : ix[k + lead]!);
+  return out;
 }
 
 /**
@@ -112,7 +114,7 @@ export function inputIx(node: Tensor, k: number, ix: Ix): Ix | undefined {
     case 'transpose': {
       const perm = (node as Tensor<'transpose'>).attrs.perm;
       const out = new Array<Affine>(perm.length);
-      perm.forEach((p, d) => (out[p] = ix[d]!));
+      for (let d = 0; d < perm.length; d++) out[perm[d]!] = ix[d]!;
       return out;
     }
     case 'broadcastTo':

@@ -11,12 +11,12 @@ import type { Ix } from './index-map.js';
 import { addAff, broadcastIx, constAff, flatIndex, loopAff } from './index-map.js';
 import { isInlineConstant } from './kinds.js';
 import type { KernelSchedule, RowAnchor, StoreSpec, Term } from './schedule.js';
-import type { GroupOf } from './walk.js';
-import { Walker } from './walk.js';
+import type { GroupOf, Visitor, Walk } from './walk.js';
+import { flatOf, newWalk, walkAt } from './walk.js';
 
-/** `stored(t)`: whether `t`'s value is written to memory (an output, an update, read by another kernel). */
-export function kernelSchedule(g: Group, groupOf: GroupOf, stored: (t: Tensor) => boolean): KernelSchedule {
-  const vars = new Vars();
+/** `stored`: the nodes whose values are written to memory (outputs, updates, values another kernel reads). */
+export function kernelSchedule(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>): KernelSchedule {
+  const vars: Vars = { next: 0 };
   switch (g.kind) {
     case 'elementwise': return elementwise(g, groupOf, stored, vars);
     case 'rows': return rows(g, groupOf, stored, vars);
@@ -26,134 +26,159 @@ export function kernelSchedule(g: Group, groupOf: GroupOf, stored: (t: Tensor) =
 }
 
 /** The kernel's loop vars, numbered in the order they are declared. */
-class Vars {
-  private next = 0;
-  loop(extent: number): Loop {
-    return { v: this.next++, extent };
-  }
-  over(shape: readonly number[]): { loops: Loop[]; ix: Ix } {
-    const loops = shape.map((extent) => this.loop(extent));
-    return { loops, ix: loops.map((l) => loopAff(l.v, l.extent)) };
-  }
+interface Vars { next: number }
+
+function newLoop(vars: Vars, extent: number): Loop {
+  return { v: vars.next++, extent };
 }
 
-/** A walker building terms; a softmax read where available brings its input's term at that element. */
-function termWalker(g: Group, groupOf: GroupOf, stage: Stage): (t: Tensor, ix: Ix) => Term {
-  const w: Walker<Term> = new Walker<Term>({
-    leaf: (t, flat) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat }),
-    stored: (t, flat) => ({ kind: 'stored', node: t, flat }),
-    local: (t, ix) => (t.op === 'softmax' || t.op === 'logSoftmax' ? { kind: 'anchor', node: t, input: must(t.inputs[0]!, ix) } : { kind: 'anchor', node: t }),
-    op: (t, args, ix) => ({ kind: 'op', node: t, args, ix }),
-  }, g, groupOf, stage);
-  const must = (t: Tensor, ix: Ix): Term => {
-    const v = w.at(t, ix);
-    if (v === undefined) throw new Error(`internal: cannot compute ${t} in its kernel`);
-    return v;
-  };
-  return must;
+/** One loop per axis of `shape`, and the index they make. */
+function loopsOver(vars: Vars, shape: readonly number[]): { loops: Loop[]; ix: Ix } {
+  const loops: Loop[] = [];
+  const ix: Ix[number][] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const l = newLoop(vars, shape[d]!);
+    loops.push(l);
+    ix.push(loopAff(l.v, l.extent));
+  }
+  return { loops, ix };
 }
 
-const storeOf = (t: Tensor, ix: Ix, value: Term): StoreSpec => ({ node: t, index: flatIndex(ix, stridesOf(t.shape)), value });
+/** Loops over the axes of a rows group that are (`reduced`) or are not reduced; 0 at the others. */
+function rowLoops(vars: Vars, g: Group, reduced: boolean): { loops: Loop[]; ix: Ix } {
+  const loops: Loop[] = [];
+  const ix: Ix[number][] = [];
+  for (let d = 0; d < g.shape.length; d++) {
+    if (g.axes.includes(d) !== reduced) {
+      ix.push(constAff(0));
+      continue;
+    }
+    const l = newLoop(vars, g.shape[d]!);
+    loops.push(l);
+    ix.push(loopAff(l.v, l.extent));
+  }
+  return { loops, ix };
+}
 
-function elementwise(g: Group, groupOf: GroupOf, stored: (t: Tensor) => boolean, vars: Vars): KernelSchedule {
-  const { loops, ix } = vars.over(g.shape);
-  const at = termWalker(g, groupOf, PLAIN);
-  const stores = g.values.filter(stored).map((t) => storeOf(t, ix, at(t, ix)));
+/** A walk building terms; a softmax read where available brings its input's term at that element. */
+const TERMS: Visitor<Term, null> = {
+  leaf: (_w, t, ix, via) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat: flatOf(ix, via) }),
+  stored: (_w, t, ix, via) => ({ kind: 'stored', node: t, flat: flatOf(ix, via) }),
+  local: (w, t, ix) => (t.op === 'softmax' || t.op === 'logSoftmax' ? { kind: 'anchor', node: t, input: termAt(w, t.inputs[0]!, ix) } : { kind: 'anchor', node: t }),
+  op: (_w, t, args, ix) => ({ kind: 'op', node: t, args, ix }),
+};
+
+type TermWalk = Walk<Term, null>;
+
+const termWalk = (g: Group, groupOf: GroupOf, stage: Stage): TermWalk => newWalk(TERMS, null, g, groupOf, stage);
+
+/** The term of `t` at `ix`: the scheduler placed `t` where it can be computed. */
+function termAt(w: TermWalk, t: Tensor, ix: Ix): Term {
+  const v = walkAt(w, t, ix);
+  if (v === undefined) throw new Error(`internal: cannot compute ${t} in its kernel`);
+  return v;
+}
+
+const storeOf = (w: TermWalk, t: Tensor, ix: Ix): StoreSpec => ({ node: t, index: flatIndex(ix, stridesOf(t.shape)), value: termAt(w, t, ix) });
+
+/** The stores at `ix` of those of `members` that are stored; with `fullOf`, only those that rows group stores at full shape. */
+function storesAt(w: TermWalk, members: readonly Tensor[], stored: ReadonlySet<Tensor>, ix: Ix, fullOf?: Group): StoreSpec[] {
+  const out: StoreSpec[] = [];
+  for (const t of members) {
+    if (!stored.has(t)) continue;
+    if (fullOf !== undefined && storeStageOf(fullOf, t) !== 'full') continue;
+    out.push(storeOf(w, t, ix));
+  }
+  return out;
+}
+
+function elementwise(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>, vars: Vars): KernelSchedule {
+  const { loops, ix } = loopsOver(vars, g.shape);
+  const stores = storesAt(termWalk(g, groupOf, PLAIN), g.values, stored, ix);
   return { kind: 'elementwise', members: g.values, loops, stores };
 }
 
-function rows(g: Group, groupOf: GroupOf, stored: (t: Tensor) => boolean, vars: Vars): KernelSchedule {
-  const outer: Loop[] = [];
-  const outerIx: Ix = g.shape.map((extent, d) => {
-    if (g.axes.includes(d)) return constAff(0);
-    const l = vars.loop(extent);
-    outer.push(l);
-    return loopAff(l.v, extent);
-  });
-  const passLoops = () => {
-    const loops: Loop[] = [];
-    const ix: Ix = g.shape.map((extent, d) => {
-      if (!g.axes.includes(d)) return constAff(0);
-      const l = vars.loop(extent);
-      loops.push(l);
-      return loopAff(l.v, extent);
-    });
-    return { loops, ix };
-  };
-  const nPasses = Math.max(...g.anchors.map((a) => g.pass.get(a)! + passesOf(a)));
+function rows(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>, vars: Vars): KernelSchedule {
+  const { loops: outer, ix: outerIx } = rowLoops(vars, g, false);
+  let nPasses = -Infinity;
+  for (const a of g.anchors) nPasses = Math.max(nPasses, g.pass.get(a)! + passesOf(a));
   const passes: Loop[][] = [];
   const passIx: Ix[] = [];
   for (let p = 0; p < nPasses; p++) {
-    const { loops, ix } = passLoops();
+    const { loops, ix } = rowLoops(vars, g, true);
     passes.push(loops);
     passIx.push(ix);
   }
-  // Anchors in pass order (an anchor only reads anchors of earlier passes).
-  const anchors: RowAnchor[] = [...g.anchors].sort((a, b) => g.pass.get(a)! - g.pass.get(b)!).map((t) => {
+  // Anchors in pass order (an anchor only reads anchors of earlier passes); a stable insertion sort.
+  const sorted: Tensor[] = [];
+  for (const t of g.anchors) {
+    let k = sorted.length;
+    while (k > 0 && g.pass.get(sorted[k - 1]!)! > g.pass.get(t)!) k--;
+    sorted.splice(k, 0, t);
+  }
+  const anchors: RowAnchor[] = [];
+  for (const t of sorted) {
     const pass = g.pass.get(t)!;
-    const input = (q: number) => {
-      const stage = rowsStage(g, outerIx, passIx[q], q);
-      return termWalker(g, groupOf, stage)(t.inputs[0]!, (stage as { full: Ix }).full);
-    };
-    const inputs = passesOf(t) === 1 ? [input(pass)] : [input(pass), input(pass + 1)];
-    return { node: t as RowAnchor['node'], pass, inputs };
-  });
+    const inputs = [anchorInput(g, groupOf, t, outerIx, passIx, pass)];
+    if (passesOf(t) === 2) inputs.push(anchorInput(g, groupOf, t, outerIx, passIx, pass + 1));
+    anchors.push({ node: t as RowAnchor['node'], pass, inputs });
+  }
 
   const members = [...g.anchors, ...g.values];
-  const kept = members.filter(stored);
-  const fullStores = kept.filter((t) => storeStageOf(g, t) === 'full');
   let full: { loops: Loop[]; stores: StoreSpec[] } | undefined;
-  if (fullStores.length > 0) {
-    const { loops, ix } = passLoops();
-    const stage = rowsStage(g, outerIx, ix, FINAL);
-    const at = termWalker(g, groupOf, stage);
-    const fullIx = (stage as { full: Ix }).full;
-    full = { loops, stores: fullStores.map((t) => storeOf(t, fullIx, at(t, fullIx))) };
+  if (members.some((t) => stored.has(t) && storeStageOf(g, t) === 'full')) {
+    const { loops, ix } = rowLoops(vars, g, true);
+    const stage = rowsStage(g, outerIx, ix, FINAL) as Stage & { full: Ix };
+    full = { loops, stores: storesAt(termWalk(g, groupOf, stage), members, stored, stage.full, g) };
   }
-  const reducedStores = kept.filter((t) => storeStageOf(g, t) !== 'full');
-  let reduced: StoreSpec[] = [];
-  if (reducedStores.length > 0) {
+  const reduced: StoreSpec[] = [];
+  if (members.some((t) => stored.has(t) && storeStageOf(g, t) !== 'full')) {
     const stage = rowsStage(g, outerIx, undefined, FINAL) as Stage & { keep: Ix; drop: Ix };
-    const at = termWalker(g, groupOf, stage);
-    reduced = reducedStores.map((t) => {
-      const ix = storeStageOf(g, t) === 'keep' ? stage.keep : stage.drop;
-      return storeOf(t, ix, at(t, ix));
-    });
+    const w = termWalk(g, groupOf, stage);
+    for (const t of members) {
+      if (!stored.has(t) || storeStageOf(g, t) === 'full') continue;
+      reduced.push(storeOf(w, t, storeStageOf(g, t) === 'keep' ? stage.keep : stage.drop));
+    }
   }
   return full ? { kind: 'rows', members, outer, passes, anchors, full, reduced } : { kind: 'rows', members, outer, passes, anchors, reduced };
 }
 
-function matmul(g: Group, groupOf: GroupOf, stored: (t: Tensor) => boolean, vars: Vars): KernelSchedule {
+/** The term of a rows anchor's input in pass `q`. */
+function anchorInput(g: Group, groupOf: GroupOf, t: Tensor, outerIx: Ix, passIx: readonly Ix[], q: number): Term {
+  const stage = rowsStage(g, outerIx, passIx[q], q) as Stage & { full: Ix };
+  return termAt(termWalk(g, groupOf, stage), t.inputs[0]!, stage.full);
+}
+
+function matmul(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>, vars: Vars): KernelSchedule {
   const mm = g.anchors[0]! as Tensor<'matmul'>;
   const [a, b] = mm.inputs as [Tensor, Tensor];
   const outBatch = mm.shape.slice(0, -2);
-  const { loops: batch, ix: bIx } = vars.over(outBatch);
-  const [M, N] = mm.shape.slice(-2) as [number, number];
+  const { loops: batch, ix: bIx } = loopsOver(vars, outBatch);
+  const M = mm.shape[mm.rank - 2]!, N = mm.shape[mm.rank - 1]!;
   const K = a.shape[a.rank - 1]!;
-  const i = vars.loop(M);
-  const j = vars.loop(N);
-  const k = vars.loop(K);
-  const [ia, ja, ka] = [loopAff(i.v, M), loopAff(j.v, N), loopAff(k.v, K)];
-  const operands = termWalker(g, groupOf, PLAIN);
-  const av = operands(a, [...broadcastIx(bIx, outBatch, a.shape.slice(0, -2)), ia, ka]);
-  const bv = operands(b, [...broadcastIx(bIx, outBatch, b.shape.slice(0, -2)), ka, ja]);
+  const i = newLoop(vars, M);
+  const j = newLoop(vars, N);
+  const k = newLoop(vars, K);
+  const ia = loopAff(i.v, M), ja = loopAff(j.v, N), ka = loopAff(k.v, K);
+  const operands = termWalk(g, groupOf, PLAIN);
+  const av = termAt(operands, a, [...broadcastIx(bIx, outBatch, a.shape.slice(0, -2)), ia, ka]);
+  const bv = termAt(operands, b, [...broadcastIx(bIx, outBatch, b.shape.slice(0, -2)), ka, ja]);
   const out: Ix = [...bIx, ia, ja];
-  const epilogue = termWalker(g, groupOf, { kind: 'epilogue', group: g, out });
   const members = [mm, ...g.values];
-  const stores = members.filter(stored).map((t) => storeOf(t, out, epilogue(t, out)));
+  const stores = storesAt(termWalk(g, groupOf, { kind: 'epilogue', group: g, out }), members, stored, out);
   return { kind: 'matmul', members, node: mm, batch, i, j, k, a: av, b: bv, stores };
 }
 
 function assemble(g: Group, groupOf: GroupOf, vars: Vars): KernelSchedule {
   const t = g.anchors[0]! as Tensor<'pad' | 'concat'>;
   const strides = stridesOf(t.shape);
-  const at = termWalker(g, groupOf, PLAIN);
+  const w = termWalk(g, groupOf, PLAIN);
   const copy = (x: Tensor, offset: readonly number[]) => {
-    const { loops, ix } = vars.over(x.shape);
-    return { loops, value: at(x, ix), index: flatIndex(ix.map((a, d) => addAff(a, constAff(offset[d]!))), strides) };
+    const { loops, ix } = loopsOver(vars, x.shape);
+    return { loops, value: termAt(w, x, ix), index: flatIndex(ix.map((a, d) => addAff(a, constAff(offset[d]!))), strides) };
   };
   if (t.op === 'pad') {
-    const { loops, ix } = vars.over(t.shape);
+    const { loops, ix } = loopsOver(vars, t.shape);
     const fill = { loops, index: flatIndex(ix, strides) };
     return { kind: 'assemble', members: [t], node: t, fill, copies: [copy(t.inputs[0]!, (t as Tensor<'pad'>).attrs.before)] };
   }

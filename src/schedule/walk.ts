@@ -3,6 +3,9 @@
  * elementwise ops (recursively), down to loads of buffers and the kernel's own anchors. The
  * scheduler walks with a visitor that only checks and records what is read; the lowering walks
  * with one that builds scalar expressions.
+ *
+ * Plain functions over a walk's state (no class, no closures per walk): a first compile runs
+ * each function of this path once or a few times, so fewer functions is less to compile.
  */
 import type { Affine } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
@@ -11,72 +14,83 @@ import { readableHere } from './group.js';
 import type { Ix } from './index-map.js';
 import { stridesOf } from '../graph/shape.js';
 import { flatIndex, inputIx, ixKey } from './index-map.js';
-import { isInlineConstant, kindOf } from './kinds.js';
+import { kindOf } from './kinds.js';
 
-export interface Visitor<T> {
-  /** An input, param or constant, read at flat index `flat`. */
-  leaf(t: Tensor, flat: Affine): T;
-  /** A value stored by another kernel, read at flat index `flat`. */
-  stored(t: Tensor, flat: Affine): T;
+/** What a walk makes of each thing it reaches; `S` is the state it records into (the walk's `state`). */
+export interface Visitor<T, S> {
+  /**
+   * An input, param or constant, read at element `ix` of `via` in row-major order (`via` is `t`
+   * itself, or a reshape merging its axes): flat index `flatOf(ix, via)`, built only by the walks that need it.
+   */
+  leaf(w: Walk<T, S>, t: Tensor, ix: Ix, via: Tensor): T;
+  /** A value stored by another kernel, read as a leaf is. */
+  stored(w: Walk<T, S>, t: Tensor, ix: Ix, via: Tensor): T;
   /** An anchor of this kernel, readable at `ix` in the current stage. */
-  local(t: Tensor, ix: Ix): T;
+  local(w: Walk<T, S>, t: Tensor, ix: Ix): T;
   /** An elementwise op (or oneHot) on its inputs' values at element `ix`. */
-  op(t: Tensor, args: readonly T[], ix: Ix): T;
+  op(w: Walk<T, S>, t: Tensor, args: readonly T[], ix: Ix): T;
 }
 
 /** Which group, if any, computes a node (anchors and stored values are placed). */
-export type GroupOf = (t: Tensor) => Group | undefined;
+export type GroupOf = ReadonlyMap<Tensor, Group>;
 
-export class Walker<T> {
-  private readonly memo = new Map<string, T | null>();
-  private depth = 0;
+/** One walk: a kernel (`group`, undefined for a probe outside any), a stage, and what was visited. */
+export interface Walk<T, S> {
+  readonly visitor: Visitor<T, S>;
+  readonly state: S;
+  readonly group: Group | undefined;
+  readonly groupOf: GroupOf;
+  readonly stage: Stage;
+  readonly memo: Map<string, T | null>;
+  depth: number;
   /** The deepest chain of views and inline ops walked so far (bounds the emitted expressions). */
-  maxDepth = 0;
+  maxDepth: number;
+}
 
-  constructor(
-    private readonly visitor: Visitor<T>,
-    private readonly group: Group | undefined,
-    private readonly groupOf: GroupOf,
-    private readonly stage: Stage,
-  ) {}
+export function newWalk<T, S>(visitor: Visitor<T, S>, state: S, group: Group | undefined, groupOf: GroupOf, stage: Stage): Walk<T, S> {
+  return { visitor, state, group, groupOf, stage, memo: new Map(), depth: 0, maxDepth: 0 };
+}
 
-  /** The value of `t` at `ix`, or undefined when this kernel cannot compute it here. */
-  at(t: Tensor, ix: Ix): T | undefined {
-    const key = `${t.id}:${ixKey(ix)}`;
-    const hit = this.memo.get(key);
-    if (hit !== undefined) return hit ?? undefined;
-    this.depth++;
-    if (this.depth > this.maxDepth) this.maxDepth = this.depth;
-    const v = this.compute(t, ix);
-    this.depth--;
-    this.memo.set(key, v === undefined ? null : v);
-    return v;
+/** The value of `t` at `ix`, or undefined when this kernel cannot compute it here. */
+export function walkAt<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
+  const key = `${t.id}:${ixKey(ix)}`;
+  const hit = w.memo.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  w.depth++;
+  if (w.depth > w.maxDepth) w.maxDepth = w.depth;
+  const v = compute(w, t, ix);
+  w.depth--;
+  w.memo.set(key, v === undefined ? null : v);
+  return v;
+}
+
+/** The flat row-major index of element `ix` of `via`. */
+export function flatOf(ix: Ix, via: Tensor): Affine {
+  return flatIndex(ix, stridesOf(via.shape));
+}
+
+function compute<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
+  const kind = kindOf(t);
+  if (kind === 'leaf') return w.visitor.leaf(w, t, ix, t);
+  const home = w.groupOf.get(t);
+  if (home !== undefined && home !== w.group) return w.visitor.stored(w, t, ix, t);
+  if (home !== undefined && home.anchors.includes(t)) {
+    return readableHere(w.stage, t, ix) ? w.visitor.local(w, t, ix) : undefined;
   }
-
-  private compute(t: Tensor, ix: Ix): T | undefined {
-    const kind = kindOf(t);
-    if (kind === 'leaf') return this.visitor.leaf(t, isInlineConstant(t) ? flatIndex([], []) : flatIndex(ix, stridesOf(t.shape)));
-    const home = this.groupOf(t);
-    if (home !== undefined && home !== this.group) return this.visitor.stored(t, flatIndex(ix, stridesOf(t.shape)));
-    if (home !== undefined && home.anchors.includes(t)) {
-      return readableHere(this.stage, t, ix) ? this.visitor.local(t, ix) : undefined;
-    }
-    if (kind === 'reshape') {
-      // Merging axes: read the input's row-major data at this node's flat index.
-      const x = t.inputs[0]!;
-      const flat = flatIndex(ix, stridesOf(t.shape));
-      if (kindOf(x) === 'leaf') return this.visitor.leaf(x, isInlineConstant(x) ? flatIndex([], []) : flat);
-      const xHome = this.groupOf(x);
-      return xHome !== undefined && xHome !== this.group ? this.visitor.stored(x, flat) : undefined;
-    }
-    if (kind === 'view') return this.at(t.inputs[0]!, inputIx(t, 0, ix)!);
-    if (kind !== 'elementwise') return undefined;
-    const args: T[] = [];
-    for (let k = 0; k < t.inputs.length; k++) {
-      const v = this.at(t.inputs[k]!, inputIx(t, k, ix)!);
-      if (v === undefined) return undefined;
-      args.push(v);
-    }
-    return this.visitor.op(t, args, ix);
+  if (kind === 'reshape') {
+    // Merging axes: read the input's row-major data at this node's flat index.
+    const x = t.inputs[0]!;
+    if (kindOf(x) === 'leaf') return w.visitor.leaf(w, x, ix, t);
+    const xHome = w.groupOf.get(x);
+    return xHome !== undefined && xHome !== w.group ? w.visitor.stored(w, x, ix, t) : undefined;
   }
+  if (kind === 'view') return walkAt(w, t.inputs[0]!, inputIx(t, 0, ix)!);
+  if (kind !== 'elementwise') return undefined;
+  const args: T[] = [];
+  for (let k = 0; k < t.inputs.length; k++) {
+    const v = walkAt(w, t.inputs[k]!, inputIx(t, k, ix)!);
+    if (v === undefined) return undefined;
+    args.push(v);
+  }
+  return w.visitor.op(w, t, args, ix);
 }
