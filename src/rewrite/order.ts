@@ -1,7 +1,7 @@
 // A stable structural order on nodes: the order commutative operands are sorted in.
 // It depends only on the structure below a node (op, attrs, dtype, operands), never on ids,
 // so two graphs built in different orders sort their operands the same way.
-import type { Tensor } from '../graph/tensor.js';
+import { attrText as attrsKeyText, type Tensor } from '../graph/tensor.js';
 import { postOrder } from '../graph/topo.js';
 
 interface Key {
@@ -9,26 +9,46 @@ interface Key {
   readonly height: number;
   /** 53-bit structural hash. */
   readonly hash: number;
+  /** The hash in decimal: what a user's hash reads. */
+  readonly text: string;
 }
 
 const keys = new WeakMap<Tensor, Key>();
 
 /**
- * cyrb53, a small, well-mixed 53-bit string hash, of `head + tail`. The state after `head` (op,
- * attributes, dtype: shared by many nodes) is cached, so only `tail` (the operands' hashes) is read.
+ * cyrb53, a small, well-mixed 53-bit string hash, of `head + tail`, where head is op, attributes
+ * and dtype (`op|attrs|dtype|`, shared by many nodes: the state after it is cached) and tail the
+ * operands' hashes in decimal, comma-separated. The tail is absorbed from the operands' texts
+ * directly, without building it.
  */
-function hashString(head: string, tail: string): number {
+function hashNode(node: Tensor, ins: readonly Tensor[]): Key {
+  const head = `${node.op}|${attrText(node)}|${node.dtype}|`;
   let state = heads.get(head);
   if (state === undefined) {
     if (heads.size >= 4096) heads.clear();
     heads.set(head, (state = absorb(0xdeadbeef, 0x41c6ce57, head)));
   }
-  const ab = absorb(state[0], state[1], tail);
-  const a = ab[0];
-  const b = ab[1];
+  let a = state[0];
+  let b = state[1];
+  let height = 0;
+  for (let i = 0; i < ins.length; i++) {
+    const k = keys.get(ins[i]!)!;
+    if (k.height + 1 > height) height = k.height + 1;
+    if (i > 0) {
+      a = Math.imul(a ^ 44, 2654435761); // ','
+      b = Math.imul(b ^ 44, 1597334677);
+    }
+    const s = k.text;
+    for (let j = 0; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      a = Math.imul(a ^ c, 2654435761);
+      b = Math.imul(b ^ c, 1597334677);
+    }
+  }
   const h1 = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
   const h2 = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return { height, hash, text: String(hash) };
 }
 
 function absorb(h1: number, h2: number, s: string): [number, number] {
@@ -47,25 +67,25 @@ function attrText(t: Tensor): string {
     const v = t.attrs.values;
     return `${t.attrs.shape.join('x')}:${Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')}`;
   }
-  return JSON.stringify(t.attrs);
+  return attrsKeyText(t.attrs);
 }
 
 /** Height and hash of `t`, computed for every unkeyed node below it without recursion. */
 export function structuralKey(t: Tensor): Key {
   const hit = keys.get(t);
   if (hit) return hit;
-  // Children before parents, stopping at nodes already keyed.
-  for (const node of postOrder([t], (x) => !keys.has(x))) {
-    const ins = node.inputs;
-    let height = 0;
-    let tail = '';
-    for (let i = 0; i < ins.length; i++) {
-      const k = keys.get(ins[i]!)!;
-      height = Math.max(height, k.height + 1);
-      tail += i === 0 ? String(k.hash) : `,${k.hash}`;
-    }
-    keys.set(node, { height, hash: hashString(`${node.op}|${attrText(node)}|${node.dtype}|`, tail) });
+  const ins = t.inputs;
+  let ready = true;
+  for (let i = 0; i < ins.length && ready; i++) ready = keys.has(ins[i]!);
+  if (ready) {
+    // The common case: a node just built on keyed operands.
+    const k = hashNode(t, ins);
+    keys.set(t, k);
+    return k;
   }
+  // Children before parents, stopping at nodes already keyed.
+  const order = postOrder([t], (x) => !keys.has(x));
+  for (let k = 0; k < order.length; k++) keys.set(order[k]!, hashNode(order[k]!, order[k]!.inputs));
   return keys.get(t)!;
 }
 
