@@ -4,16 +4,16 @@
 import { attrText as attrsKeyText, type Tensor } from '../graph/tensor.js';
 import { postOrder } from '../graph/topo.js';
 
-interface Key {
-  /** Longest path to a leaf. */
-  readonly height: number;
-  /** 53-bit structural hash. */
+/** A node's structural hash, and the hash in decimal (what a user's hash reads). */
+interface Hash {
   readonly hash: number;
-  /** The hash in decimal: what a user's hash reads. */
   readonly text: string;
 }
 
-const keys = new WeakMap<Tensor, Key>();
+/** Longest path to a leaf, per node. */
+const heights = new WeakMap<Tensor, number>();
+/** 53-bit structural hash, per node: computed only for nodes whose heights tie in a comparison. */
+const hashes = new WeakMap<Tensor, Hash>();
 
 /**
  * cyrb53, a small, well-mixed 53-bit string hash, of `head + tail`, where head is op, attributes
@@ -21,7 +21,8 @@ const keys = new WeakMap<Tensor, Key>();
  * operands' hashes in decimal, comma-separated. The tail is absorbed from the operands' texts
  * directly, without building it.
  */
-function hashNode(node: Tensor, ins: readonly Tensor[]): Key {
+function hashNode(node: Tensor): Hash {
+  const ins = node.inputs;
   const head = `${node.op}|${attrText(node)}|${node.dtype}|`;
   let state = heads.get(head);
   if (state === undefined) {
@@ -30,10 +31,8 @@ function hashNode(node: Tensor, ins: readonly Tensor[]): Key {
   }
   let a = state[0];
   let b = state[1];
-  let height = 0;
   for (let i = 0; i < ins.length; i++) {
-    const k = keys.get(ins[i]!)!;
-    if (k.height + 1 > height) height = k.height + 1;
+    const k = hashes.get(ins[i]!)!;
     if (i > 0) {
       a = Math.imul(a ^ 44, 2654435761); // ','
       b = Math.imul(b ^ 44, 1597334677);
@@ -48,7 +47,7 @@ function hashNode(node: Tensor, ins: readonly Tensor[]): Key {
   const h1 = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
   const h2 = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-  return { height, hash, text: String(hash) };
+  return { hash, text: String(hash) };
 }
 
 function absorb(h1: number, h2: number, s: string): [number, number] {
@@ -70,23 +69,49 @@ function attrText(t: Tensor): string {
   return attrsKeyText(t.attrs);
 }
 
-/** Height and hash of `t`, computed for every unkeyed node below it without recursion. */
-export function structuralKey(t: Tensor): Key {
-  const hit = keys.get(t);
-  if (hit) return hit;
+/** The height of `t`, computed for every node below it not yet measured, without recursion. */
+function heightOf(t: Tensor): number {
+  const hit = heights.get(t);
+  if (hit !== undefined) return hit;
+  const ins = t.inputs;
+  let height = 0;
+  for (let i = 0; i < ins.length; i++) {
+    const h = heights.get(ins[i]!);
+    if (h === undefined) {
+      // Children before parents, stopping at nodes already measured.
+      const order = postOrder([t], (x) => !heights.has(x));
+      for (let k = 0; k < order.length; k++) heights.set(order[k]!, heightFrom(order[k]!));
+      return heights.get(t)!;
+    }
+    if (h + 1 > height) height = h + 1;
+  }
+  heights.set(t, height);
+  return height;
+}
+
+/** 1 + the largest height of the operands (measured), 0 for a leaf. */
+function heightFrom(t: Tensor): number {
+  let height = 0;
+  for (let i = 0; i < t.inputs.length; i++) height = Math.max(height, heights.get(t.inputs[i]!)! + 1);
+  return height;
+}
+
+/** The structural hash of `t`, computed for every node below it not yet hashed, without recursion. */
+function hashOf(t: Tensor): Hash {
+  const hit = hashes.get(t);
+  if (hit !== undefined) return hit;
   const ins = t.inputs;
   let ready = true;
-  for (let i = 0; i < ins.length && ready; i++) ready = keys.has(ins[i]!);
-  if (ready) {
-    // The common case: a node just built on keyed operands.
-    const k = hashNode(t, ins);
-    keys.set(t, k);
-    return k;
+  for (let i = 0; i < ins.length && ready; i++) ready = hashes.has(ins[i]!);
+  if (!ready) {
+    // Children before parents, stopping at nodes already hashed.
+    const order = postOrder([t], (x) => !hashes.has(x));
+    for (let k = 0; k < order.length; k++) hashes.set(order[k]!, hashNode(order[k]!));
+    return hashes.get(t)!;
   }
-  // Children before parents, stopping at nodes already keyed.
-  const order = postOrder([t], (x) => !keys.has(x));
-  for (let k = 0; k < order.length; k++) keys.set(order[k]!, hashNode(order[k]!, order[k]!.inputs));
-  return keys.get(t)!;
+  const h = hashNode(t);
+  hashes.set(t, h);
+  return h;
 }
 
 /**
@@ -98,9 +123,11 @@ export function compareNodes(a: Tensor, b: Tensor): number {
   const ca = a.is('constant') ? 0 : 1;
   const cb = b.is('constant') ? 0 : 1;
   if (ca !== cb) return ca - cb;
-  const ka = structuralKey(a);
-  const kb = structuralKey(b);
-  if (ka.height !== kb.height) return kb.height - ka.height;
+  const ha = heightOf(a);
+  const hb = heightOf(b);
+  if (ha !== hb) return hb - ha;
+  const ka = hashOf(a);
+  const kb = hashOf(b);
   if (ka.hash !== kb.hash) return ka.hash - kb.hash;
   // Equal hashes of different nodes: a 2⁻⁵³ event; fall back to creation order.
   return a.id - b.id;
