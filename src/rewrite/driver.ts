@@ -73,17 +73,18 @@ class Context implements RuleContext {
   }
 }
 
-/** `n` on operands `ins`: `n` itself when they are its own. */
-function rebuilt(n: Tensor, ins: readonly Tensor[]): Tensor {
-  for (let i = 0; i < ins.length; i++) if (ins[i] !== n.inputs[i]) return make(n.op, ins, n.attrs as never, n.dtype);
+/** `n` on its operands as `map` has replaced them: `n` itself when none was (no array built then). */
+function rebuilt(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor {
+  const xs = n.inputs;
+  for (let i = 0; i < xs.length; i++) {
+    const y = map.get(xs[i]!);
+    if (y === undefined || y === xs[i]) continue;
+    const ins = xs.slice();
+    ins[i] = y;
+    for (let k = i + 1; k < xs.length; k++) ins[k] = map.get(xs[k]!) ?? xs[k]!;
+    return make(n.op, ins, n.attrs as never, n.dtype);
+  }
   return n;
-}
-
-/** The operands of `n` as `map` has replaced them (unmapped ones stay). */
-function mappedInputs(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor[] {
-  const ins = new Array<Tensor>(n.inputs.length);
-  for (let i = 0; i < ins.length; i++) ins[i] = map.get(n.inputs[i]!) ?? n.inputs[i]!;
-  return ins;
 }
 
 class Pass {
@@ -117,7 +118,7 @@ class Pass {
     for (let k = 0; k < order.length; k++) {
       const node = order[k]!;
       if (this.isFixed(node)) continue; // maps to itself
-      const cur = rebuilt(node, mappedInputs(node, memo));
+      const cur = rebuilt(node, memo);
       memo.set(node, this.settle(cur, rootSet.has(node) ? ROOT : infoOf(users, node)));
     }
     return roots.map((r) => memo.get(r) ?? r);
@@ -126,6 +127,11 @@ class Pass {
   /** Leaves, and stable nodes whose operands are all fixed: nothing below them can change. */
   private isFixed(n: Tensor): boolean {
     return n.inputs.length === 0 || this.fixed.has(n);
+  }
+
+  private operandsFixed(n: Tensor): boolean {
+    for (let i = 0; i < n.inputs.length; i++) if (!this.isFixed(n.inputs[i]!)) return false;
+    return true;
   }
 
   /** What rules ask about the node being settled (one object per pass, not one per node). */
@@ -160,7 +166,7 @@ class Pass {
     this.settled.add(cur);
     // Settled bottom-up, so the operands' marks are final: mark here, in every pass, so that
     // the next pass (and the next call) skips the whole subgraph.
-    if (this.stable.has(cur) && cur.inputs.every((x) => this.isFixed(x))) this.fixed.add(cur);
+    if (this.stable.has(cur) && this.operandsFixed(cur)) this.fixed.add(cur);
     return cur;
   }
 
@@ -201,9 +207,9 @@ class Pass {
     const local = new Map<Tensor, Tensor>();
     for (let k = 0; k < fresh.length; k++) {
       const n = fresh[k]!;
-      local.set(n, this.settle(rebuilt(n, mappedInputs(n, local)), infoOf(users, n)));
+      local.set(n, this.settle(rebuilt(n, local), infoOf(users, n)));
     }
-    return rebuilt(top, mappedInputs(top, local));
+    return rebuilt(top, local);
   }
 }
 
