@@ -80,8 +80,8 @@ if (args.includes('--child')) {
     const name = p.attrs.name.replace(/_0$/, '');
     if (depth === 2 && init[name]) exe.setParam(p, init[name]);
     else exe.setParam(p, (i) => (name.startsWith('b') ? 0 : Math.sin(i) / Math.sqrt(p.shape[0])));
-    exe.setParam(`${p.attrs.name}/m`, () => 0);
-    exe.setParam(`${p.attrs.name}/v`, () => 0);
+    exe.setParam(`${p.attrs.name}/m`, 0);
+    exe.setParam(`${p.attrs.name}/v`, 0);
   }
   const loss = exe.run({ x0: X[0], t0: T[0], lr_t0: [lrAt(1)] }).loss[0];
   const firstStep = performance.now() - t0;

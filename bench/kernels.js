@@ -141,8 +141,8 @@ function gradcCases(build, feeds, params = {}) {
     const v1 = v.mul(0.999).add(g.square().mul(0.001));
     const exe = compile({ inputs: [g], outputs: {}, updates: [[m, m1], [v, v1], [W, W.sub(m1.mul(1e-3).div(v1.sqrt().add(1e-7)))]] }, { backend });
     exe.setParam('W', data(784 * 32));
-    exe.setParam('m', () => 0);
-    exe.setParam('v', () => 0);
+    exe.setParam('m', 0);
+    exe.setParam('v', 0);
     cases.push([`gradc ${backend}, run (${exe.kernels.map((k) => k.plan).join('; ')})`, () => exe.run(feeds)]);
   }
   const tW = tf.variable(tf.tensor2d(data(784 * 32), [784, 32]));

@@ -46,7 +46,7 @@ async function gradcStep(backend) {
   });
   const exe = compile({ inputs: [x, t, lrT], outputs: { loss }, updates }, { backend });
   for (const [k, v] of Object.entries(init)) exe.setParam(k, v);
-  for (const p of ps) for (const s of ['m', 'v']) exe.setParam(`${p.attrs.name}/${s}`, () => 0);
+  for (const p of ps) for (const s of ['m', 'v']) exe.setParam(`${p.attrs.name}/${s}`, 0);
   const lr = new Float32Array(1);
   const feeds = { x: X[0], t: T[0], lr_t: lr };
   let n = 0;

@@ -65,7 +65,25 @@ describe('compiled programs: params and feeds', () => {
     expect(() => exe.setParam(W, [1, NaN, 3])).toThrow("setParam: data for 'W' has NaN at index 1; params must be finite numbers");
     expect(() => exe.setParam(W, Float32Array.of(1, 2, Infinity))).toThrow("setParam: data for 'W' has Infinity at index 2");
     expect(() => exe.setParam(W, (i) => (i === 2 ? NaN : 0))).toThrow("setParam: the initializer for 'W' returned NaN at index 2; params must be finite numbers");
+    expect(() => exe.setParam(W, Float64Array.of(-Infinity, 2, 3))).toThrow("setParam: data for 'W' has -Infinity at index 0");
+    expect(() => exe.setParam(W, Float32Array.of(1, NaN, NaN))).toThrow("setParam: data for 'W' has NaN at index 1");
+    expect(() => exe.setParam(W, NaN)).toThrow("setParam: cannot fill 'W' with NaN; params must be finite numbers");
+    expect(() => exe.setParam(W, -Infinity)).toThrow("setParam: cannot fill 'W' with -Infinity");
+    expect(() => exe.setParam(W, 'x' as never)).toThrow("setParam: data for 'W' must be a Float32Array or number array of 3 values, one number to fill with, or a function of the index");
     expect(Array.from(exe.getParam(W))).toEqual([1, 2, 3]);
+  });
+
+  it('setParam with one number fills the param (as torch fill_), and counts as set', () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const V = param('V', [3]);
+    const filled = compile({ inputs: [x], outputs: { y: x.mul(V).sum(1) } });
+    filled.setParam(V, 0.25);
+    expect(Array.from(filled.getParam(V))).toEqual([0.25, 0.25, 0.25]);
+    expect(Array.from(filled.run({ x: Float32Array.of(1, 2, 3, 4, 5, 6) }).y)).toEqual([1.5, 3.75]);
+    filled.setParam('V', 0);
+    expect(Array.from(filled.getParam(V))).toEqual([0, 0, 0]);
+    expect(warned).not.toHaveBeenCalled();
+    warned.mockRestore();
   });
 
   it('run names a nested array as such, not by its row count', () => {
@@ -80,7 +98,7 @@ describe('compiled programs: params and feeds', () => {
     fresh.run({ x: new Float32Array(6) });
     fresh.run({ x: new Float32Array(6) });
     expect(warned.mock.calls.map((c) => String(c[0]))).toEqual([
-      "run: param 'V' never set, so it holds zeros; call exe.setParam(name, values) first (exe.setParam(name, () => 0) if zeros are meant)",
+      "run: param 'V' never set, so it holds zeros; call exe.setParam(name, values) first (exe.setParam(name, 0) if zeros are meant)",
     ]);
     const set = compile({ inputs: [x], outputs: { y: x.mul(V).sum(1).add(1) } });
     set.setParam(V, () => 0);

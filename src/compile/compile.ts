@@ -227,9 +227,18 @@ export class Executable {
     return this.inputViews[s]! as Float32Array | Float64Array | Uint8Array;
   }
 
-  /** Sets a param's value: data of its size, or an initializer called with each flat index. */
-  setParam(p: Tensor | string, data: ArrayLike<number> | ((index: number) => number)): void {
+  /**
+   * Sets a param's value: data of its size, one number for every element (`setParam(m, 0)`, as
+   * torch's `fill_`), or an initializer called with each flat index.
+   */
+  setParam(p: Tensor | string, data: number | ArrayLike<number> | ((index: number) => number)): void {
     const { view, node } = this.param(p, 'setParam');
+    if (typeof data === 'number') {
+      if (data - data !== 0) throw new GraphError('setParam', `cannot fill '${this.nameOf(node)}' with ${data}; params must be finite numbers`);
+      view.fill(data);
+      this.unset.delete(this.nameOf(node));
+      return;
+    }
     if (typeof data === 'function') {
       // One call per index, written as checked; a bad value puts the old contents back (never half-written).
       const before = view.slice();
@@ -247,16 +256,18 @@ export class Executable {
       return;
     }
     if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
-      throw new GraphError('setParam', `data for '${this.nameOf(node)}' must be a Float32Array or number array of ${view.length} values, or a function of the index`);
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' must be a Float32Array or number array of ${view.length} values, one number to fill with, or a function of the index`);
     }
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    for (let i = 0, n = data.length; i < n; i++) {
-      const v = data[i];
-      if (typeof v === 'number' && v - v === 0) continue; // finite
-      if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${i}; pass ${view.length} numbers, flat`);
-      throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${i}; params must be finite numbers (a diverged or uninitialised source?)`);
+    // A float array holds numbers only: three native scans find any non-finite one; other arrays are checked element by element.
+    const floats = data instanceof Float32Array || data instanceof Float64Array;
+    const bad = floats ? (data.includes(NaN) || data.includes(Infinity) || data.includes(-Infinity) ? firstNonFinite(data) : -1) : firstNonFinite(data);
+    if (bad >= 0) {
+      const v = data[bad];
+      if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${bad}; pass ${view.length} numbers, flat`);
+      throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${v} at index ${bad}; params must be finite numbers (a diverged or uninitialised source?)`);
     }
     view.set(data);
     this.unset.delete(this.nameOf(node));
@@ -274,13 +285,13 @@ export class Executable {
   /**
    * A param never set holds zeros. tfjs and PyTorch always initialise their variables, so a run
    * on params nobody set is most likely a forgotten setParam: warn once (zeros may be meant, e.g.
-   * optimizer slots: `exe.setParam(p, () => 0)` says so and silences this).
+   * optimizer slots: `exe.setParam(p, 0)` says so and silences this).
    */
   private warnUnset(): void {
     this.warnedUnset = true;
     const names = [...this.unset].map((s) => `'${s}'`);
     warn(`run: param${names.length > 1 ? 's' : ''} ${names.slice(0, 6).join(', ')}${names.length > 6 ? `, … (${names.length} in all)` : ''} ` +
-      `never set, so ${names.length > 1 ? 'they hold' : 'it holds'} zeros; call exe.setParam(name, values) first (exe.setParam(name, () => 0) if zeros are meant)`);
+      `never set, so ${names.length > 1 ? 'they hold' : 'it holds'} zeros; call exe.setParam(name, values) first (exe.setParam(name, 0) if zeros are meant)`);
   }
 
   private nameOf(t: Tensor): string {
@@ -361,6 +372,15 @@ export class Executable {
     const extra = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
     throw new GraphError('run', `feed '${extra[0]}' is not an input of this program${didYouMean(extra[0]!, [...this.inputNames, ...this.paramNames])}; its inputs are ${this.inputNames.map((s) => `'${s}'`).join(', ') || 'none'} (set params with setParam)`);
   }
+}
+
+/** The index of the first element that is not a finite number, or −1. */
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0, n = data.length; i < n; i++) {
+    const v = data[i];
+    if (typeof v !== 'number' || v - v !== 0) return i; // v − v is 0 exactly for finite numbers
+  }
+  return -1;
 }
 
 /** A feed's kind, for errors: 'Float32Array', 'a number array', 'null', … */

@@ -102,7 +102,7 @@ export interface OptimizerStep {
   /** Advances the step count and fills `feeds` for it (reading the optimizer's current learning rate); returns `feeds`. */
   next(): Readonly<Record<string, Float32Array>>;
   /** Sets every slot of `exe` to its initial value and the step count to 0. */
-  init(exe: { setParam(p: Tensor, data: (i: number) => number): void }): void;
+  init(exe: { setParam(p: Tensor, value: number): void }): void;
 }
 
 export class Optimizer {
@@ -220,7 +220,7 @@ export class Optimizer {
       init: (exe) => {
         for (const s of plan.slots) {
           const v = plan.slotInit.get(s.attrs.name)!;
-          exe.setParam(s, () => v);
+          exe.setParam(s, v);
         }
         t = 0;
       },
