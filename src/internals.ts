@@ -12,6 +12,10 @@ export { make } from './graph/tensor.js';
 export type { FluentMethods } from './graph/functions.js';
 export { broadcastShapes, sizeOf } from './graph/shape.js';
 
+// The rewrite rules simplify runs, in the order they are tried at a node
+export { rewriteRules } from './rewrite/simplify.js';
+export type { Rule, RuleContext, Rewrite, Phase } from './rewrite/rule.js';
+
 // Files
 export { writeFileAtomic, type FileContent } from './data/atomic-file.js';
 

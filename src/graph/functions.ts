@@ -2,7 +2,7 @@
 import type { DType, Facts, OpName } from './attrs.js';
 import { GraphError, fmtShape } from './errors.js';
 import { checkShape, normAxes, normAxis, sizeOf, sameShape, type Shape } from './shape.js';
-import { Tensor, make, type TensorLike } from './tensor.js';
+import { NO_ATTRS, Tensor, make, type TensorLike } from './tensor.js';
 import { declareLeafName } from './names.js';
 
 function checkTensor(op: string, x: unknown, which: string): Tensor {
@@ -136,7 +136,7 @@ export function ones(shape: Shape, dtype: DType = 'float32'): Tensor<'constant'>
 type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'relu' | 'sigmoid' | 'tanh' | 'softplus';
 function unary(op: UnaryOp, x: TensorLike): Tensor {
   const t = typeof x === 'number' ? scalar(x) : checkTensor(op, x, 'the operand');
-  return make(op, [t], {});
+  return make(op, [t], NO_ATTRS);
 }
 export const neg = (x: TensorLike): Tensor => unary('neg', x);
 export const exp = (x: TensorLike): Tensor => unary('exp', x);
@@ -160,7 +160,7 @@ export function pow(x: TensorLike, exponent: number): Tensor {
 
 type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'greater' | 'less' | 'equal';
 function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  return make(op, operands(op, a, b), {});
+  return make(op, operands(op, a, b), NO_ATTRS);
 }
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
@@ -180,7 +180,7 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const like = [cond, a, b].find((x): x is Tensor => x instanceof Tensor);
   if (like === undefined) throw new GraphError('where', 'all three operands are numbers; make one a tensor');
   const t = (x: TensorLike, which: string): Tensor => (typeof x === 'number' ? scalar(x, like.dtype) : checkTensor('where', x, which));
-  return make('where', [t(cond, 'cond'), t(a, 'operand a'), t(b, 'operand b')], {});
+  return make('where', [t(cond, 'cond'), t(a, 'operand a'), t(b, 'operand b')], NO_ATTRS);
 }
 
 // ---- reductions ----
@@ -280,7 +280,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Matrix product over the last two axes; leading (batch) axes broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  return make('matmul', [checkTensor('matmul', a, 'operand 1'), checkTensor('matmul', b, 'operand 2')], {});
+  return make('matmul', [checkTensor('matmul', a, 'operand 1'), checkTensor('matmul', b, 'operand 2')], NO_ATTRS);
 }
 
 /** exp(x − max) / Σ exp(x − max) along `axis`. */

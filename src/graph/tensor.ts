@@ -52,6 +52,17 @@ const collected = new FinalizationRegistry<string>((key) => {
 });
 let uniqueKeys = 0;
 
+/**
+ * The attributes of the ops that have none, shared (and frozen) so that building a node does not
+ * allocate them and its key needs no JSON.stringify.
+ */
+export const NO_ATTRS: Record<string, never> = Object.freeze({});
+
+/** The attributes as they appear in hash-consing keys (also the structural order's). */
+export function attrText(attrs: object): string {
+  return attrs === NO_ATTRS ? '{}' : JSON.stringify(attrs);
+}
+
 function attrKey<P extends OpName>(op: P, attrs: OpAttrs[P]): string {
   if (op === 'constant') {
     const { values, shape } = attrs as OpAttrs['constant'];
@@ -59,12 +70,13 @@ function attrKey<P extends OpName>(op: P, attrs: OpAttrs[P]): string {
     const data = values.length <= 64 ? Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',') : `#${uniqueKeys++}`;
     return `${shape.join('x')}:${data}`;
   }
-  return JSON.stringify(attrs);
+  return attrText(attrs);
 }
 
 /** dtype of an op's result: float64 if any input is. */
 function resultDType(inputs: readonly Tensor[]): DType {
-  return inputs.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.dtype === 'float64') return 'float64';
+  return 'float32';
 }
 
 /**
@@ -73,10 +85,14 @@ function resultDType(inputs: readonly Tensor[]): DType {
  */
 export function make<P extends OpName>(op: P, inputs: readonly Tensor[], attrs: OpAttrs[P], dtype?: DType): Tensor<P> {
   const dt = dtype ?? resultDType(inputs);
-  const key = `${op}|${attrKey(op, attrs)}|${dt}|${inputs.map((t) => t.id).join(',')}`;
+  // op|attrs|dtype|id,id,… (plain concatenation: this runs for every node a rewrite builds)
+  let key = op + '|' + attrKey(op, attrs) + '|' + dt + '|';
+  for (let i = 0; i < inputs.length; i++) key += i === 0 ? String(inputs[i]!.id) : ',' + inputs[i]!.id;
   const hit = nodes.get(key)?.deref();
   if (hit !== undefined) return hit as Tensor<P>;
-  const shape = opInfo[op].shape(inputs.map((t) => t.shape), attrs);
+  const shapes = new Array<Shape>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) shapes[i] = inputs[i]!.shape;
+  const shape = opInfo[op].shape(shapes, attrs);
   const t = new Tensor(op, inputs, attrs, shape, dt, key);
   nodes.set(key, new WeakRef(t));
   collected.register(t, key);

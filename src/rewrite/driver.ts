@@ -73,21 +73,24 @@ class Context implements RuleContext {
   }
 }
 
-/** `n` on operands `ins`: `n` itself when they are its own. */
-function rebuilt(n: Tensor, ins: readonly Tensor[]): Tensor {
-  for (let i = 0; i < ins.length; i++) if (ins[i] !== n.inputs[i]) return make(n.op, ins, n.attrs as never, n.dtype);
+/** `n` on its operands as `map` has replaced them: `n` itself when none was (no array built then). */
+function rebuilt(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor {
+  const xs = n.inputs;
+  for (let i = 0; i < xs.length; i++) {
+    const y = map.get(xs[i]!);
+    if (y === undefined || y === xs[i]) continue;
+    const ins = xs.slice();
+    ins[i] = y;
+    for (let k = i + 1; k < xs.length; k++) ins[k] = map.get(xs[k]!) ?? xs[k]!;
+    return make(n.op, ins, n.attrs as never, n.dtype);
+  }
   return n;
-}
-
-/** The operands of `n` as `map` has replaced them (unmapped ones stay). */
-function mappedInputs(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor[] {
-  const ins = new Array<Tensor>(n.inputs.length);
-  for (let i = 0; i < ins.length; i++) ins[i] = map.get(n.inputs[i]!) ?? n.inputs[i]!;
-  return ins;
 }
 
 class Pass {
   changed = false;
+  /** The normal-form rule whose output the last fire() returned as it was: no need to try it on that again. */
+  private repeat: Rule | undefined;
   private readonly settled = new Set<Tensor>();
 
   constructor(
@@ -98,6 +101,11 @@ class Pass {
     private readonly stable: WeakSet<Tensor>,
     /** Nodes whose whole subgraph is stable (leaves count as stable): a pass need not look below them. */
     private readonly fixed: WeakSet<Tensor>,
+    /**
+     * Nodes no rule fired on only because they are interior (see Context), with the users they
+     * had then: with the same users, trying the rules again gives the same nothing.
+     */
+    private readonly quiet: WeakMap<Tensor, UsersInfo>,
   ) {}
 
   run(roots: readonly Tensor[]): Tensor[] {
@@ -110,7 +118,7 @@ class Pass {
     for (let k = 0; k < order.length; k++) {
       const node = order[k]!;
       if (this.isFixed(node)) continue; // maps to itself
-      const cur = rebuilt(node, mappedInputs(node, memo));
+      const cur = rebuilt(node, memo);
       memo.set(node, this.settle(cur, rootSet.has(node) ? ROOT : infoOf(users, node)));
     }
     return roots.map((r) => memo.get(r) ?? r);
@@ -121,40 +129,53 @@ class Pass {
     return n.inputs.length === 0 || this.fixed.has(n);
   }
 
+  private operandsFixed(n: Tensor): boolean {
+    for (let i = 0; i < n.inputs.length; i++) if (!this.isFixed(n.inputs[i]!)) return false;
+    return true;
+  }
+
   /** What rules ask about the node being settled (one object per pass, not one per node). */
   private readonly ctx = new Context();
 
-  /** Applies rules at `node` (whose operands are settled) until none fires. */
+  /**
+   * Applies rules at `node` (whose operands are settled) until none fires. A normal-form rule
+   * is not tried again on its own output (it would not fire: see Rule.normalForm; nor would it
+   * skip as interior, since it fired on a node of its family in the same place).
+   */
   private settle(node: Tensor, info: UsersInfo): Tensor {
     if (this.settled.has(node)) return node;
     let cur = node;
     const ctx = this.ctx;
+    let again: Rule | undefined;
     for (let fired = 0; cur.inputs.length > 0 && !this.stable.has(cur); fired++) {
-      if (fired > MAX_LOCAL) break;
+      if (fired > MAX_LOCAL || this.quiet.get(cur) === info) break;
       // fire() settles nodes below (which reuses ctx), so set it up again for every try.
       ctx.node = cur;
       ctx.info = info;
       ctx.skipped = false;
-      const next = this.fire(cur, ctx);
+      const next = this.fire(cur, ctx, again);
       if (next === undefined) {
         // ctx still describes cur: no rule fired, so nothing below was settled.
         if (!ctx.skipped) this.stable.add(cur);
+        else this.quiet.set(cur, info);
         break;
       }
+      again = this.repeat;
       cur = next;
     }
     this.settled.add(cur);
     // Settled bottom-up, so the operands' marks are final: mark here, in every pass, so that
     // the next pass (and the next call) skips the whole subgraph.
-    if (this.stable.has(cur) && cur.inputs.every((x) => this.isFixed(x))) this.fixed.add(cur);
+    if (this.stable.has(cur) && this.operandsFixed(cur)) this.fixed.add(cur);
     return cur;
   }
 
   /** The first rule that fires at `cur`, its result normalised below the top; undefined if none fires. */
-  private fire(cur: Tensor, ctx: RuleContext): Tensor | undefined {
+  private fire(cur: Tensor, ctx: RuleContext, again?: Rule): Tensor | undefined {
     const rules = this.index(cur.op);
     for (let k = 0; k < rules.length; k++) {
       const r = rules[k]!;
+      if (r === again) continue;
       const out = r.apply(cur, ctx);
       if (out === undefined) continue;
       const to = out instanceof Tensor ? out : out.to;
@@ -169,7 +190,9 @@ class Pass {
         const because = out instanceof Tensor ? undefined : out.because;
         this.log.push(because === undefined ? { rule: name, phase: this.phase, before: cur, after: to } : { rule: name, phase: this.phase, before: cur, after: to, because });
       }
-      return this.normalizeBelow(to);
+      const next = this.normalizeBelow(to);
+      this.repeat = next === to && r.normalForm === true ? r : undefined;
+      return next;
     }
     return undefined;
   }
@@ -184,9 +207,9 @@ class Pass {
     const local = new Map<Tensor, Tensor>();
     for (let k = 0; k < fresh.length; k++) {
       const n = fresh[k]!;
-      local.set(n, this.settle(rebuilt(n, mappedInputs(n, local)), infoOf(users, n)));
+      local.set(n, this.settle(rebuilt(n, local), infoOf(users, n)));
     }
-    return rebuilt(top, mappedInputs(top, local));
+    return rebuilt(top, local);
   }
 }
 
@@ -199,17 +222,17 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
   let phases = phaseCache.get(rules);
   if (phases === undefined) {
     phaseCache.set(rules, (phases = PHASES.map((phase) => ({
-      phase, index: indexRules(rules.filter((r) => r.phase === phase)), stable: new WeakSet<Tensor>(), fixed: new WeakSet<Tensor>(),
+      phase, index: indexRules(rules.filter((r) => r.phase === phase)), stable: new WeakSet<Tensor>(), fixed: new WeakSet<Tensor>(), quiet: new WeakMap<Tensor, UsersInfo>(),
     }))));
   }
   // Phases that must run again: all at first; after a change in phase k, every other phase.
   let pending = new Set(PHASES);
   for (let cycle = 0; cycle < MAX_CYCLES && pending.size > 0; cycle++) {
-    for (const { phase, index, stable, fixed } of phases) {
+    for (const { phase, index, stable, fixed, quiet } of phases) {
       if (!pending.has(phase)) continue;
       pending.delete(phase);
       for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const p = new Pass(index, phase, log, stable, fixed);
+        const p = new Pass(index, phase, log, stable, fixed, quiet);
         current = p.run(current);
         if (!p.changed) break;
         pending = new Set(PHASES.filter((q) => q !== phase));
@@ -219,5 +242,5 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
   return current;
 }
 
-/** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass.stable and Pass.fixed). */
-const phaseCache = new WeakMap<readonly Rule[], readonly { phase: Phase; index: Index; stable: WeakSet<Tensor>; fixed: WeakSet<Tensor> }[]>();
+/** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass.stable, Pass.fixed and Pass.quiet). */
+const phaseCache = new WeakMap<readonly Rule[], readonly { phase: Phase; index: Index; stable: WeakSet<Tensor>; fixed: WeakSet<Tensor>; quiet: WeakMap<Tensor, UsersInfo> }[]>();

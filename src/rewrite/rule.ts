@@ -35,8 +35,13 @@ export interface Rule {
   readonly ops: readonly OpName[] | 'any';
   /** The replacement (same shape and dtype), or undefined when the rule does not apply. Never mutates. */
   readonly apply: (t: Tensor, ctx: RuleContext) => Tensor | Rewrite | undefined;
+  /**
+   * The rule builds a normal form, a fixed point of the rule itself: applied to its own output
+   * it does not fire (test/rewrite-rules.test.ts checks this), so the driver does not try.
+   */
+  readonly normalForm?: boolean;
 }
 
-export function rule(name: string, phase: Phase, ops: readonly OpName[] | 'any', apply: Rule['apply']): Rule {
-  return { name, phase, ops, apply };
+export function rule(name: string, phase: Phase, ops: readonly OpName[] | 'any', apply: Rule['apply'], normalForm = false): Rule {
+  return normalForm ? { name, phase, ops, apply, normalForm } : { name, phase, ops, apply };
 }

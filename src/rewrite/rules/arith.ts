@@ -62,7 +62,7 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
     }
   }
   return result(t, out, name, name === 'expand-products' ? reasons(cancelled) : undefined);
-});
+}, true);
 
 /**
  * a · b / c … → k · Π aᵢ^kᵢ / Π bⱼ^mⱼ: scalars collected, equal factors merged into powers,
@@ -98,6 +98,6 @@ export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'd
     cancelled.push(...bestCancelled);
   }
   return result(t, out, name, reasons(cancelled));
-});
+}, true);
 
 export const arithRules = [collectTerms, collectFactors];
