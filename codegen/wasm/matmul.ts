@@ -4,7 +4,7 @@
  * R·C/4 f32x4 sums run down k together: per k, each row's a(i, k) is loaded once and splatted,
  * each vector of b(k, j..j+3) loaded once, and every sum takes one multiply and one add. Plain
  * operand loads walk by pointer increments. Leftover columns run one vector, then scalar
- * columns; leftover rows run the same tiles with fewer rows. The epilogue runs on the lanes of
+ * columns (a cold tail: its rows a loop, not unrolled); leftover rows run the same tiles with fewer rows. The epilogue runs on the lanes of
  * each sum where it can (every access contiguous or constant along j), else lane by lane.
  * Scalar plan: one sum per (i, j), k innermost.
  */
@@ -258,18 +258,21 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
 
   const nFull = N - (N % C);
   const nVec = N - (N % 4);
-  /** Scalar columns [nVec, N) for `rows` rows from row iL. */
+  /** Scalar columns [nVec, N) for `rows` rows from row iL (a cold tail: rows as a loop, not unrolled). */
   const scalarColumns = (rows: number) => {
     const acc = env.local('f32', 'sum');
+    const columns = () => forLoop(f, jL, nVec, N, 1, () => {
+      p.scalarSum(acc);
+      p.withAcc(acc, false, () => p.stores(false));
+    });
+    if (rows === 1) return columns();
     const i0 = env.local('i32', 'i_tail');
+    const r = env.local('i32', 'row');
     f.op('local.get', iL).op('local.set', i0);
-    for (let r = 0; r < rows; r++) {
-      f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
-      forLoop(f, jL, nVec, N, 1, () => {
-        p.scalarSum(acc);
-        p.withAcc(acc, false, () => p.stores(false));
-      });
-    }
+    forLoop(f, r, 0, rows, 1, () => {
+      f.op('local.get', i0).op('local.get', r).op('i32.add').op('local.set', iL);
+      columns();
+    });
     f.op('local.get', i0).op('local.set', iL);
   };
   const mFull = M - (M % R);
