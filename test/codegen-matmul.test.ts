@@ -11,7 +11,8 @@ const matmulOrder = (k: MatmulKernel) => planMatmul(k, JS_TARGET, () => 'f32', (
 interface Case {
   batch: number; m: number; n: number; k: number;
   transA: boolean; transB: boolean; broadcastB: boolean;
-  epilogue: 'plain' | 'bias_relu' | 'two_outputs' | 'prologue';
+  /** `long`: a long epilogue of two outputs (on lanes); `long_transposed`: the same, stored transposed (lane by lane). */
+  epilogue: 'plain' | 'bias_relu' | 'two_outputs' | 'prologue' | 'long' | 'long_transposed';
   dtype: 'f32' | 'f64';
   /** Accumulator dtype (default: f64, which every target accepts for both operand dtypes). */
   accType?: DType;
@@ -30,14 +31,15 @@ function checkExe(c: Case, backend: Backend): { kernel: MatmulKernel; exe: Loade
   const B = p.input((c.broadcastB ? 1 : batch) * k * n, { dtype: c.dtype });
   const bias = p.input(n, { dtype: c.dtype });
   const C = p.output(batch * m * n, { dtype: c.dtype });
-  const C2 = c.epilogue === 'two_outputs' ? p.output(batch * m * n, { dtype: c.dtype }) : -1;
+  const long = c.epilogue === 'long' || c.epilogue === 'long_transposed';
+  const C2 = c.epilogue === 'two_outputs' || long ? p.output(batch * m * n, { dtype: c.dtype }) : -1;
   const bv = e.newVar(), i = e.newVar(), j = e.newVar(), kv = e.newVar();
   const accType = c.accType ?? 'f64';
   const acc = e.newAcc(accType);
   // A[b] is m×k: stored row-major, or stored k×m and read transposed.
   const aIx = affine(0, [[bv, m * k], c.transA ? [i, 1] : [i, k], c.transA ? [kv, m] : [kv, 1]]);
   const bIx = affine(0, [[bv, c.broadcastB ? 0 : k * n], c.transB ? [kv, 1] : [kv, n], c.transB ? [j, k] : [j, 1]]);
-  const cIx = affine(0, [[bv, m * n], [i, n], [j, 1]]);
+  const cIx = c.epilogue === 'long_transposed' ? affine(0, [[bv, m * n], [j, m], [i, 1]]) : affine(0, [[bv, m * n], [i, n], [j, 1]]);
   let a = e.load(A, aIx);
   if (c.epilogue === 'prologue') a = e.mul(e.relu(a), e.cast(e.gt(a, -0.5), c.dtype)); // a fused prologue on A
   // The sum runs in accType; the epilogue casts it back to the operands' dtype.
@@ -46,7 +48,13 @@ function checkExe(c: Case, backend: Backend): { kernel: MatmulKernel; exe: Loade
     ? [{ buffer: C, index: cIx, value: e.relu(e.add(s, e.load(bias, affine(0, [[j, 1]])))) }]
     : c.epilogue === 'two_outputs'
       ? [{ buffer: C, index: cIx, value: s }, { buffer: C2, index: cIx, value: e.cast(e.gt(s, 0), c.dtype) }]
-      : [{ buffer: C, index: cIx, value: s }];
+      : long
+        ? [
+          // relu(s + bias)·0.5 + s·s, and (s − bias)/(1 + s·s)
+          { buffer: C, index: cIx, value: e.add(e.mul(e.relu(e.add(s, e.load(bias, affine(0, [[j, 1]])))), e.c(0.5, c.dtype)), e.mul(s, s)) },
+          { buffer: C2, index: cIx, value: e.div(e.sub(s, e.load(bias, affine(0, [[j, 1]]))), e.add(e.c(1, c.dtype), e.mul(s, s))) },
+        ]
+        : [{ buffer: C, index: cIx, value: s }];
   const kernel: MatmulKernel = {
     kind: 'matmul', name: 'matmul', batch: [{ v: bv, extent: batch }],
     i: { v: i, extent: m }, j: { v: j, extent: n }, k: { v: kv, extent: k }, a, b: e.load(B, bIx), acc, accType, stores,
@@ -71,13 +79,16 @@ function checkExe(c: Case, backend: Backend): { kernel: MatmulKernel; exe: Loade
           const bw = c.transB ? Bv![bOff + col * k + q]! : Bv![bOff + q * n + col]!;
           sum += av * bw;
         }
-        want.push(c.epilogue === 'bias_relu' ? Math.max(sum + bi![col]!, 0) : sum);
-        want2.push(sum > 0 ? 1 : 0);
+        const at = c.epilogue === 'long_transposed' ? b * m * n + col * m + r : want.length;
+        want[at] = c.epilogue === 'bias_relu' ? Math.max(sum + bi![col]!, 0)
+          : long ? Math.max(sum + bi![col]!, 0) * 0.5 + sum * sum : sum;
+        want2[at] = long ? (sum - bi![col]!) / (1 + sum * sum) : sum > 0 ? 1 : 0;
       }
     }
   }
   const t = c.dtype === 'f64' ? TOLERANCES[backend].f64 : TOLERANCES[backend].f32Matmul;
   expectClose(exe.outputs[0]!, want, t.rtol, Math.max(t.atol, t.rtol * k));
+  if (long) expectClose(exe.outputs[1]!, want2, t.rtol, Math.max(t.atol, t.rtol * k));
   if (c.epilogue === 'two_outputs') {
     // Compare the mask only where the sum is clearly away from 0 (rounding may flip ±tiny).
     const got = exe.outputs[1]!;
@@ -97,7 +108,7 @@ describe.each(BACKEND_ROWS)('matmul kernels (%s backend)', (backend) => {
         transA: fc.boolean(),
         transB: fc.boolean(),
         broadcastB: fc.boolean(),
-        epilogue: fc.constantFrom('plain', 'bias_relu', 'two_outputs', 'prologue'),
+        epilogue: fc.constantFrom('plain', 'bias_relu', 'two_outputs', 'prologue', 'long', 'long_transposed'),
         dtype: fc.constantFrom('f32', 'f64'),
         wideAcc: fc.boolean(),
       }),
@@ -134,6 +145,18 @@ describe.each(BACKEND_ROWS)('matmul kernels (%s backend)', (backend) => {
       check({ batch: 1, m: 32, n: 32, k: 784, transA: false, transB: false, broadcastB: false, epilogue: 'bias_relu', dtype: 'f32', accType }, backend);
       // and the weight gradient xᵀ·g, with x read transposed in place
       check({ batch: 1, m: 784, n: 32, k: 32, transA: true, transB: false, broadcastB: false, epilogue: 'plain', dtype: 'f32', accType }, backend);
+    }
+  });
+
+  test('a long epilogue runs once per tile over its sums (on lanes, and lane by lane), with leftover rows and columns', () => {
+    for (const epilogue of ['long', 'long_transposed'] as const) {
+      for (const [m, n] of [[9, 13], [8, 8], [4, 12], [13, 100]] as const) {
+        const { exe } = checkExe({ batch: 2, m, n, k: 7, transA: false, transB: n === 12, broadcastB: false, epilogue, dtype: 'f32', accType: 'f32' }, backend);
+        if (backend === 'wasm') expect(exe.kernels[0]!.plan).toContain('epilogue looped over the sums in scratch');
+      }
+      // a large output (130×40 > 4096) keeps one copy of the epilogue per sum: its loop would be hot
+      const { exe } = checkExe({ batch: 1, m: 130, n: 40, k: 7, transA: true, transB: false, broadcastB: false, epilogue, dtype: 'f32', accType: 'f32' }, backend);
+      expect(exe.kernels[0]!.plan).not.toContain('looped');
     }
   });
 

@@ -5,7 +5,9 @@
  * each vector of b(k, j..j+3) loaded once, and every sum takes one multiply and one add. Plain
  * operand loads walk by pointer increments. Leftover columns run one vector, then scalar
  * columns (a cold tail: its rows a loop, not unrolled); leftover rows run the same tiles with fewer rows. The epilogue runs on the lanes of
- * each sum where it can (every access contiguous or constant along j), else lane by lane.
+ * each sum where it can (every access contiguous or constant along j), else lane by lane: one
+ * copy per sum, or, for a small output (plan.sums), one copy in a loop over the tile's sums
+ * stored to scratch.
  * Scalar plan: one sum per (i, j), k innermost.
  */
 import { strideOf } from '../affine.js';
@@ -223,9 +225,19 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       if (packed || bLoad) f.op('local.get', bPtr).op('i32.const', bStrideK).op('i32.add').op('local.set', bPtr);
     });
     f.op('local.get', j0).op('local.set', jL);
-    // Epilogue, tile by tile.
     const i0 = env.local('i32', 'i_tile');
     f.op('local.get', iL).op('local.set', i0);
+    if (plan.sums && rows * vecs > 1) {
+      looped(rows, vecs, sums, i0, j0, scratchOffset + plan.sums.offset);
+    } else {
+      unrolled(rows, vecs, sums, i0, j0);
+    }
+    f.op('local.get', i0).op('local.set', iL);
+    f.op('local.get', j0).op('local.set', jL);
+  };
+
+  /** The epilogue of every sum of the tile at (i0, j0), one copy per sum (per lane if not on lanes). */
+  const unrolled = (rows: number, vecs: number, sums: number[][], i0: number, j0: number) => {
     for (let r = 0; r < rows; r++) {
       f.op('local.get', i0).op('i32.const', r).op('i32.add').op('local.set', iL);
       for (let c = 0; c < vecs; c++) {
@@ -246,8 +258,50 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
         }
       }
     }
-    f.op('local.get', i0).op('local.set', iL);
-    f.op('local.get', j0).op('local.set', jL);
+  };
+
+  /**
+   * The sums stored at `at` (rows × 4·vecs f32, row-major), then one copy of the epilogue in a
+   * loop over the rows and the sums of a row (its lanes, if not on lanes): sum (r, c) is read
+   * back in the same order the unrolled code takes them.
+   */
+  const looped = (rows: number, vecs: number, sums: number[][], i0: number, j0: number, at: number) => {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < vecs; c++) f.op('i32.const', 0).op('local.get', sums[r]![c]!).op('v128.store', { offset: at + (r * vecs + c) * 16, align: 4 });
+    }
+    const ptr = env.local('i32', 'sum_ptr');
+    f.op('i32.const', 0).op('local.set', ptr);
+    // On lanes: vecs sums of 4 columns a row; else 4·vecs columns one at a time.
+    const width = epilogueLanes ? vecs : 4 * vecs;
+    const step = epilogueLanes ? 4 : 1;
+    const acc = env.local(epilogueLanes ? 'v128' : 'f32', epilogueLanes ? 'sum_lanes' : 'lane');
+    const one = () => {
+      f.op('local.get', ptr).op(epilogueLanes ? 'v128.load' : 'f32.load', { offset: at, align: 4 }).op('local.set', acc);
+      if (epilogueLanes) env.laneVar = k.j.v;
+      p.withAcc(acc, epilogueLanes, () => p.stores(epilogueLanes));
+      env.laneVar = undefined;
+      f.op('local.get', ptr).op('i32.const', 4 * step).op('i32.add').op('local.set', ptr);
+    };
+    const row = () => {
+      if (width === 1) {
+        f.op('local.get', j0).op('local.set', jL);
+        one();
+        return;
+      }
+      const c = env.local('i32', 'col');
+      forLoop(f, c, 0, width, 1, () => {
+        f.op('local.get', j0).op('local.get', c);
+        if (step > 1) f.op('i32.const', Math.log2(step)).op('i32.shl');
+        f.op('i32.add').op('local.set', jL);
+        one();
+      });
+    };
+    if (rows === 1) return row();
+    const r = env.local('i32', 'row');
+    forLoop(f, r, 0, rows, 1, () => {
+      f.op('local.get', i0).op('local.get', r).op('i32.add').op('local.set', iL);
+      row();
+    });
   };
 
   // Whether the epilogue runs on lanes: every access moves by 0 or 1 along j, no j as a value, no f64.
