@@ -32,6 +32,12 @@ export interface MatmulPlan {
    * at a time, once per call, and the products read the copy (one splat load per row and k).
    */
   readonly convertA: { readonly buffer: number; readonly length: number; readonly offset: number } | undefined;
+  /**
+   * a with a prologue (not a plain load, f32, not depending on j): computed once per call into
+   * scratch at this offset as M × K f32 (row-major), then read as a plain load: one splat load per
+   * row and k, instead of the prologue per row, k and tile of columns.
+   */
+  readonly prologueA: { readonly offset: number } | undefined;
   readonly accType: DType;
   /** Sums of an `ikj` block kept in scratch: rows × n of accType. */
   readonly panelRows: number;
@@ -41,7 +47,7 @@ export interface MatmulPlan {
    * loop over them, instead of R·C/4 copies (undefined: each sum's epilogue printed in place).
    */
   readonly sums: { readonly offset: number } | undefined;
-  /** Scratch this kernel needs (bytes, 16-aligned parts): panel, or packed b, converted a, then the tile's sums. */
+  /** Scratch this kernel needs (bytes, 16-aligned parts): panel, or packed b, converted or computed a, then the tile's sums. */
   readonly scratchBytes: number;
   readonly panelBytes: number;
   /** Which tiles the outer loop walks: blocks of `rows` (b small enough to stay in cache), or column panels of b (a large b read once). */
@@ -86,11 +92,15 @@ export function planMatmul(
     if (N >= lanes) {
       // b beyond the L2-friendly size is walked by column panels, each read once.
       const outer = K * N * 4 > B_IN_CACHE ? 'columns' : 'rows';
-      const sums = loopedEpilogue(k) ? { offset: packBytes + convertBytes } : undefined;
+      const computeA = !convertA && k.a.kind !== 'load' && k.a.dtype === 'f32' && M * K * 4 <= B_IN_CACHE
+        && !reachable([k.a]).some((e) => e.kind === 'var' && e.v === k.j.v);
+      const prologueA = computeA ? { offset: packBytes + convertBytes } : undefined;
+      const prologueBytes = computeA ? align16(M * K * 4) : 0;
+      const sums = loopedEpilogue(k) ? { offset: packBytes + convertBytes + prologueBytes } : undefined;
       const sumsBytes = sums ? align16(rows * cols * 4) : 0;
       return {
-        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, convertA, accType: k.accType, panelRows: 0, outer,
-        sums, scratchBytes: packBytes + convertBytes + sumsBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
+        order: 'dot', tile: { rows, cols }, vector: 'j', lanes, packB, convertA, prologueA, accType: k.accType, panelRows: 0, outer,
+        sums, scratchBytes: packBytes + convertBytes + prologueBytes + sumsBytes, panelBytes: 0, tails: { rows: M % rows, cols: N % cols },
       };
     }
   }
@@ -98,7 +108,7 @@ export function planMatmul(
     // A vector target prints the contractions it cannot vectorize (f64, fewer columns than lanes)
     // one sum at a time, k innermost: no register tile, no panel.
     return {
-      order: 'dot', tile: { rows: 1, cols: 1 }, vector: 'none', lanes: 1, packB: false, convertA: undefined, accType: k.accType,
+      order: 'dot', tile: { rows: 1, cols: 1 }, vector: 'none', lanes: 1, packB: false, convertA: undefined, prologueA: undefined, accType: k.accType,
       sums: undefined, panelRows: 0, scratchBytes: 0, panelBytes: 0, outer: 'rows', tails: { rows: 0, cols: 0 },
     };
   }
@@ -111,7 +121,7 @@ export function planMatmul(
   // The epilogue of both orders reads the sums of a block of rows from a panel.
   const panelBytes = align16(panelRows * N * accBytes);
   return {
-    order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, convertA: undefined, accType: k.accType,
+    order, tile: { rows, cols: order === 'ikj' ? N : cols }, vector: 'none', lanes: 1, packB: false, convertA: undefined, prologueA: undefined, accType: k.accType,
     sums: undefined, panelRows, scratchBytes: panelBytes, panelBytes, outer: 'rows', tails: { rows: M % rows, cols: order === 'ikj' ? 0 : N % cols },
   };
 }
@@ -135,6 +145,7 @@ export function describeMatmulPlan(k: MatmulKernel, p: MatmulPlan): string {
   const parts = [`order ${p.order}`, `tile ${p.tile.rows}×${p.tile.cols}`, p.vector === 'none' ? 'scalar' : `vector ${p.vector} (${p.lanes} lanes)`, `acc ${p.accType}`];
   if (p.packB) parts.push('b packed');
   if (p.convertA) parts.push('a bytes to f32 in scratch');
+  if (p.prologueA) parts.push('a computed into scratch');
   if (p.sums) parts.push('epilogue looped over the sums in scratch');
   if (p.outer === 'columns') parts.push('column panels outer');
   if (p.panelRows > 0) parts.push(`panel ${p.panelRows}×${k.j.extent} in scratch`);

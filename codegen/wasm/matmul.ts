@@ -3,11 +3,12 @@
  * Vector plan (`vector j`): for each block of R rows and each tile of C columns (C/4 vectors),
  * R·C/4 f32x4 sums run down k together: per k, each row's a(i, k) is loaded once and splatted,
  * each vector of b(k, j..j+3) loaded once, and every sum takes one multiply and one add. Plain
- * operand loads walk by pointer increments. Leftover columns run one vector, then scalar
- * columns (a cold tail: its rows a loop, not unrolled); leftover rows run the same tiles with fewer rows. The epilogue runs on the lanes of
- * each sum where it can (every access contiguous or constant along j), else lane by lane: one
- * copy per sum, or, for a small output (plan.sums), one copy in a loop over the tile's sums
- * stored to scratch.
+ * operand loads walk by pointer increments; an a with a prologue is first computed into scratch
+ * (plan.prologueA) and walked there. Leftover columns run one vector, then scalar columns (a cold
+ * tail: its rows a loop, not unrolled); leftover rows run the same tiles with fewer rows. The
+ * epilogue runs on the lanes of each sum where it can (every access contiguous or constant along
+ * j), else lane by lane: one copy per sum, or, for a small output (plan.sums), one copy in a loop
+ * over the tile's sums stored to scratch.
  * Scalar plan: one sum per (i, j), k innermost.
  */
 import { strideOf } from '../affine.js';
@@ -63,12 +64,13 @@ export function emitMatmulKernel(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan
   });
 
   /** acc = Σ_k a·b for the current i and j, in scalar code. */
-  const scalarSum = (acc: number) => {
+  const scalarSum = (acc: number, a?: () => void) => {
     const t = plan.accType === 'f64' ? 'f64' : 'f32';
     f.op(`${t}.const`, 0).op('local.set', acc);
     forLoop(f, kL, 0, k.k.extent, 1, () => {
       f.op('local.get', acc);
-      env.scalar(k.a);
+      if (a) a();
+      else env.scalar(k.a);
       if (t === 'f64' && k.a.dtype === 'f32') f.op('f64.promote_f32');
       env.scalar(k.b);
       if (t === 'f64' && k.b.dtype === 'f32') f.op('f64.promote_f32');
@@ -101,7 +103,8 @@ interface Parts {
   epilogueNodes: readonly Expr[];
   stores: (lanes: boolean) => void;
   withAcc: (local: number, lanes: boolean, body: () => void) => void;
-  scalarSum: (acc: number) => void;
+  /** `a`, if given, pushes a(i, k) (else a is computed from the kernel's expression). */
+  scalarSum: (acc: number, a?: () => void) => void;
 }
 
 /** A plain load of a buffer (no prologue): walked by a pointer. */
@@ -146,12 +149,26 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
       f.op('local.get', half).op('i32x4.extend_high_i16x8_u').op('f32x4.convert_i32x4_s').op('v128.store', { offset: convertedAt + 16, align: 4 });
     });
   }
+  // a with a prologue computed into scratch (plan.prologueA) as M × K f32, row-major: then read there.
+  const made = plan.prologueA;
+  const madeAt = made ? scratchOffset + made.offset : 0;
+  /** Pushes the byte address of a(i, k) in that copy (relative to madeAt). */
+  const madeAddress = () => f.op('local.get', iL).op('i32.const', K).op('i32.mul').op('local.get', kL).op('i32.add').op('i32.const', 2).op('i32.shl');
+  if (made) {
+    forLoop(f, iL, 0, M, 1, () => forLoop(f, kL, 0, K, 1, () => {
+      madeAddress();
+      env.scalar(k.a);
+      f.op('f32.store', { offset: madeAt, align: 4 });
+    }));
+  }
+  const madeA = made ? () => { madeAddress(); f.op('f32.load', { offset: madeAt, align: 4 }); } : undefined;
   const aBytes = converted ? 4 : aLoad ? STORAGE_BYTES[env.buffers[aLoad.buffer]!.dtype] : 0;
-  const aStrideK = aLoad ? strideOf(aLoad.index, k.k.v) * aBytes : 0;
-  const aStrideI = aLoad ? strideOf(aLoad.index, k.i.v) * aBytes : 0;
+  const aStrideK = made ? 4 : aLoad ? strideOf(aLoad.index, k.k.v) * aBytes : 0;
+  const aStrideI = made ? K * 4 : aLoad ? strideOf(aLoad.index, k.i.v) * aBytes : 0;
   const bStrideK = packed ? N * 4 : bLoad ? strideOf(bLoad.index, k.k.v) * 4 : 0;
   // A plain f32 a walked by one pointer (rows and steps of k at constant non-negative offsets).
-  const aWalk = aLoad !== undefined && (converted !== undefined || env.buffers[aLoad.buffer]!.dtype === 'f32') && aStrideK >= 0 && aStrideI >= 0;
+  const aWalk = made !== undefined
+    || (aLoad !== undefined && (converted !== undefined || env.buffers[aLoad.buffer]!.dtype === 'f32') && aStrideK >= 0 && aStrideI >= 0);
 
   /** A tile of `rows` rows from row iL, `vecs` vectors of columns from column jL. */
   const tile = (rows: number, vecs: number) => {
@@ -165,7 +182,10 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
     // constant memarg offsets from them. (Unrolling k measured slower: V8's code for x·W1 went
     // from 44 to 61 µs unrolled by 2.)
     let aArg = { offset: 0, align: 4 };
-    if (aWalk && converted) {
+    if (made) {
+      f.op('local.get', iL).op('i32.const', K * 4).op('i32.mul').op('local.set', aPtr);
+      aArg = { offset: madeAt, align: 4 };
+    } else if (aWalk && converted) {
       // Σ var·stride·4 into the f32 copy.
       f.op('i32.const', 0).op('local.set', kL);
       const ix = aLoad!.index;
@@ -316,7 +336,7 @@ function emitVectorMatmul(env: WasmEnv, k: MatmulKernel, plan: MatmulPlan, scrat
   const scalarColumns = (rows: number) => {
     const acc = env.local('f32', 'sum');
     const columns = () => forLoop(f, jL, nVec, N, 1, () => {
-      p.scalarSum(acc);
+      p.scalarSum(acc, madeA);
       p.withAcc(acc, false, () => p.stores(false));
     });
     if (rows === 1) return columns();
