@@ -160,6 +160,13 @@ describe.each(BACKEND_ROWS)('matmul kernels (%s backend)', (backend) => {
     }
   });
 
+  test('an a with a prologue is computed once into scratch, then read like a plain a (leftover rows and columns, batches)', () => {
+    for (const [m, n, transA] of [[9, 13, false], [32, 10, true], [6, 4, false]] as const) {
+      const { exe } = checkExe({ batch: 2, m, n, k: 11, transA, transB: false, broadcastB: true, epilogue: 'prologue', dtype: 'f32', accType: 'f32' }, backend);
+      if (backend === 'wasm') expect(exe.kernels[0]!.plan).toContain('a computed into scratch');
+    }
+  });
+
   test('a b too large for cache (784×100): on lanes it is walked by column panels, leftovers included', () => {
     const { exe } = checkExe({ batch: 1, m: 13, n: 100, k: 784, transA: false, transB: false, broadcastB: false, epilogue: 'bias_relu', dtype: 'f32', accType: 'f32' }, backend);
     if (backend === 'wasm') expect(exe.kernels[0]!.plan).toContain('column panels outer');
