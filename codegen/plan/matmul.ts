@@ -127,16 +127,19 @@ export function planMatmul(
 }
 
 /**
- * Whether a tile's epilogue runs as one looped copy over its sums: when the output is small (the
- * loop's cost, a store and a load a sum, is paid at most SMALL_OUTPUT times a call) and the
- * epilogue is more than storing the sum. A large output keeps a copy per sum: on the seed step's
- * ∂W1 (784×32, Adam fused), the loop measured ~6% slower per training step.
+ * Whether a tile's epilogue runs as one looped copy over its sums: when it is long (more than
+ * EPILOGUE_IN_PLACE nodes besides the sum: an optimizer update, not a bias and relu) and the
+ * output small (the loop's cost, a store and a load a sum and the loop's own, is paid at most
+ * SMALL_OUTPUT times a call). Otherwise a copy per sum: the loop measured ~6% slower per training
+ * step on the seed step's ∂W1 (784×32, Adam fused), and the kernel relu(x·W1 + b1) (32×32 out of
+ * 32×784·784×32) ~3.5% slower with its bias and relu looped.
  */
 function loopedEpilogue(k: MatmulKernel): boolean {
   const outputs = k.batch.reduce((n, l) => n * l.extent, k.i.extent * k.j.extent);
-  return outputs <= SMALL_OUTPUT && (k.stores.length > 1 || reachable(k.stores.map((s) => s.value)).length > 1);
+  return outputs <= SMALL_OUTPUT && reachable(k.stores.map((s) => s.value)).length - 1 > EPILOGUE_IN_PLACE;
 }
 const SMALL_OUTPUT = 4096;
+const EPILOGUE_IN_PLACE = 4;
 
 /** One line for reports: `matmul 32×784·784×32: order ikj, tile 4×32, vector none, acc f64, panel 4×32 (scratch)`. */
 export function describeMatmulPlan(k: MatmulKernel, p: MatmulPlan): string {

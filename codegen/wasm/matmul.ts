@@ -7,7 +7,7 @@
  * (plan.prologueA) and walked there. Leftover columns run one vector, then scalar columns (a cold
  * tail: its rows a loop, not unrolled); leftover rows run the same tiles with fewer rows. The
  * epilogue runs on the lanes of each sum where it can (every access contiguous or constant along
- * j), else lane by lane: one copy per sum, or, for a small output (plan.sums), one copy in a loop
+ * j), else lane by lane: one copy per sum, or, long on a small output (plan.sums), one copy in a loop
  * over the tile's sums stored to scratch.
  * Scalar plan: one sum per (i, j), k innermost.
  */
