@@ -14,7 +14,7 @@ import { buildProd, cancelFactors, coreOf, flattenProdShared, rebuildScaled, typ
 
 export interface Term {
   coef: number;
-  /** The term's factors (its own scalar is folded into `coef`). */
+  /** The term's factors (its own scalar is folded into `coef`); shared, never changed. */
   readonly prod: Prod;
 }
 
@@ -45,7 +45,8 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
   }
   const term = lin.terms.get(core);
   if (term) term.coef += coef;
-  else lin.terms.set(core, { coef, prod: { coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) } });
+  // Factor maps are never changed once read (every change works on a copy), so the term shares them.
+  else lin.terms.set(core, { coef, prod: { coef: 1, num: p.num, den: p.den } });
   return true;
 }
 
