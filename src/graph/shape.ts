@@ -9,7 +9,9 @@ export function sizeOf(shape: Shape): number {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function checkShape(op: string, shape: Shape): number[] {
@@ -24,6 +26,11 @@ export function checkShape(op: string, shape: Shape): number[] {
 
 /** NumPy broadcasting: align right; each pair of sizes must match or one must be 1. */
 export function broadcastShapes(op: string, shapes: readonly Shape[]): number[] {
+  // The common case, equal shapes (and so nothing to check), without the general loop.
+  const first = shapes[0];
+  let equal = first !== undefined;
+  for (let k = 1; k < shapes.length && equal; k++) equal = sameShape(shapes[k]!, first!);
+  if (equal) return first!.slice();
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out: number[] = new Array(rank).fill(1);
   for (let i = 1; i <= rank; i++) {

@@ -28,12 +28,24 @@ const MAX_CYCLES = 10;
 type Index = (op: OpName) => readonly Rule[];
 
 function indexRules(rules: readonly Rule[]): Index {
-  const byOp = new Map<OpName, readonly Rule[]>();
-  return (op) => {
-    let list = byOp.get(op);
-    if (list === undefined) byOp.set(op, (list = rules.filter((r) => r.ops === 'any' || r.ops.includes(op))));
-    return list;
-  };
+  // One pass over the rules: an op's list starts as the 'any' rules declared before its first rule.
+  const any: Rule[] = [];
+  const byOp = new Map<OpName, Rule[]>();
+  for (let k = 0; k < rules.length; k++) {
+    const r = rules[k]!;
+    if (r.ops === 'any') {
+      any.push(r);
+      byOp.forEach((list) => list.push(r));
+      continue;
+    }
+    for (let i = 0; i < r.ops.length; i++) {
+      const op = r.ops[i]!;
+      let list = byOp.get(op);
+      if (list === undefined) byOp.set(op, (list = any.slice()));
+      if (list[list.length - 1] !== r) list.push(r); // an op listed twice by one rule
+    }
+  }
+  return (op) => byOp.get(op) ?? any;
 }
 
 /** Whether every user of a node flattens it (all users are sum nodes / product nodes). */

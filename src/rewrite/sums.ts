@@ -9,12 +9,12 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, scalarConst, scaled, uniformValue } from './build.js';
 import { compareNodes } from './order.js';
-import { copyFactors, hasSumFactor, isProductNode, isSumNode, mulProd, regionOf, sumFactors, type Prod } from './families.js';
+import { MAX_EXPONENT, copyFactors, hasSumFactor, isProductNode, isSumNode, mulProd, regionOf, sumFactors, type Prod } from './families.js';
 import { buildProd, cancelFactors, coreOf, flattenProdShared, rebuildScaled, type ScaleSum } from './products.js';
 
 export interface Term {
   coef: number;
-  /** The term's factors (its own scalar is folded into `coef`). */
+  /** The term's factors (its own scalar is folded into `coef`); shared, never changed. */
   readonly prod: Prod;
 }
 
@@ -45,7 +45,8 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
   }
   const term = lin.terms.get(core);
   if (term) term.coef += coef;
-  else lin.terms.set(core, { coef, prod: { coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) } });
+  // Factor maps are never changed once read (every change works on a copy), so the term shares them.
+  else lin.terms.set(core, { coef, prod: { coef: 1, num: p.num, den: p.den } });
   return true;
 }
 
@@ -235,23 +236,93 @@ export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[]
   return items;
 }
 
-/** The sum with every term's sum factors multiplied out, or undefined if no term has any. */
-export function expandLin(lin: Lin, dtype: DType, cancelled: Tensor[]): Lin | undefined {
+/**
+ * The terms of `lin` as products (coefficients included) with every term's sum factors
+ * multiplied out, or undefined if no term has any (see expandProd).
+ */
+export function expandTerms(lin: Lin, cancelled: Tensor[]): Prod[] | undefined {
   let any = false;
   for (const t of lin.terms.values()) if (hasSumFactor(t.prod)) any = true;
   if (!any) return undefined; // the common case: nothing to multiply out, so no need to rebuild the terms
-  const out: Lin = { c0: lin.c0, terms: new Map() };
+  const out: Prod[] = [];
   let expanded = false;
   for (const t of lin.terms.values()) {
     const items = hasSumFactor(t.prod) ? expandProd({ ...t.prod, coef: t.coef }, cancelled) : undefined;
     if (items === undefined) {
-      if (!addProd(out, t.coef, t.prod, dtype)) return undefined;
+      out.push({ coef: t.coef * t.prod.coef, num: t.prod.num, den: t.prod.den });
       continue;
     }
     expanded = true;
-    for (const it of items) if (!addProd(out, 1, it, dtype)) return undefined;
+    for (const it of items) out.push(it);
   }
   return expanded ? out : undefined;
+}
+
+/** c₀ + Σ items as a sum (like terms collected); undefined if a term cannot be read. */
+export function linOfProds(c0: number, items: readonly Prod[], dtype: DType): Lin | undefined {
+  const out: Lin = { c0, terms: new Map() };
+  for (const it of items) if (!addProd(out, 1, it, dtype)) return undefined;
+  return out;
+}
+
+/** The sum with every term's sum factors multiplied out, or undefined if no term has any. */
+export function expandLin(lin: Lin, dtype: DType, cancelled: Tensor[]): Lin | undefined {
+  const items = expandTerms(lin, cancelled);
+  return items === undefined ? undefined : linOfProds(lin.c0, items, dtype);
+}
+
+/**
+ * A lower bound on arithCost(rebuildLin(linOfProds(c₀, items))), read from the products without
+ * building anything; undefined when only building tells (terms that may merge, fold, vanish or
+ * flatten further). Items with distinct factor maps and no constant factors become distinct
+ * terms: n terms (with c₀ ≠ 0 one more) need n − 1 additions, and each term's core has a top
+ * node of its own: a division (3) when it has a denominator, else a product (1), a square (1)
+ * or a power (2); a lone factor counts 0.
+ */
+export function expansionCostBound(c0: number, items: readonly Prod[]): number | undefined {
+  let cost = items.length + (c0 !== 0 ? 1 : 0) - 1;
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i]!;
+    if (p.coef === 0 || !Number.isFinite(p.coef)) return undefined;
+    const top = topCost(p);
+    if (top === undefined) return undefined;
+    cost += top;
+    for (let j = 0; j < i; j++) if (sameFactors(p, items[j]!)) return undefined;
+  }
+  return cost;
+}
+
+/** The cost of the top node of p's core (see expansionCostBound); undefined for a product that is no plain term. */
+function topCost(p: Prod): number | undefined {
+  let plain = true;
+  let k = 0;
+  let lone: Tensor | undefined;
+  p.num.forEach((e, x) => {
+    if (e <= 0 || e > MAX_EXPONENT || x.op === 'constant') plain = false;
+    k = e;
+    lone = x;
+  });
+  p.den.forEach((e, x) => {
+    if (e <= 0 || e > MAX_EXPONENT || x.op === 'constant') plain = false;
+  });
+  if (!plain || p.num.size + p.den.size === 0) return undefined;
+  if (p.den.size > 0) return 3;
+  if (p.num.size > 1) return 1;
+  if (k === 1) return isSumNode(lone!) ? undefined : 0; // a lone sum is flattened into the sum
+  return k === 2 ? 1 : 2;
+}
+
+function sameFactors(a: Prod, b: Prod): boolean {
+  return sameMap(a.num, b.num) && sameMap(a.den, b.den);
+}
+
+function sameMap(a: ReadonlyMap<Tensor, number>, b: ReadonlyMap<Tensor, number>): boolean {
+  if (a.size !== b.size) return false;
+  let same = true;
+  a.forEach((k, x) => {
+    if (b.get(x) !== k) same = false;
+  });
+  return same;
 }
 
 /** Size of the arithmetic around `t`: + − ⊙ count 1, a division by a tensor 3, a power 2. */

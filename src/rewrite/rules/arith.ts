@@ -5,7 +5,7 @@ import { copyFactors, isProductNode, isSumNode, sumFactors, type Prod } from '..
 import { cancelFactors, flattenProd } from '../products.js';
 import { fit, scaled, uniformValue } from '../build.js';
 import { rule, type Because, type Rewrite } from '../rule.js';
-import { addProd, arithCost, expandLin, expandProd, flattenLin, rebuildLin, rebuildProd, type Lin } from '../sums.js';
+import { arithCost, expandProd, expandTerms, expansionCostBound, flattenLin, linOfProds, rebuildLin, rebuildProd } from '../sums.js';
 
 const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) });
 const reasons = (xs: readonly Tensor[]): Because | undefined =>
@@ -53,12 +53,18 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
   let out = rebuildLin(lin, t.dtype, t.shape);
   let name = 'collect-terms';
   const cancelled: Tensor[] = [];
-  const expanded = expandLin(lin, t.dtype, cancelled);
-  if (expanded !== undefined) {
-    const candidate = rebuildLin(expanded, t.dtype, t.shape);
-    if (arithCost(candidate) < arithCost(out)) {
-      out = candidate;
-      name = 'expand-products';
+  const items = expandTerms(lin, cancelled);
+  if (items !== undefined) {
+    const cost = arithCost(out);
+    // Built only when it may be cheaper: most expansions (Adam's m·lr/(√v + ε)) are not.
+    const bound = expansionCostBound(lin.c0, items);
+    const expanded = bound === undefined || bound < cost ? linOfProds(lin.c0, items, t.dtype) : undefined;
+    if (expanded !== undefined) {
+      const candidate = rebuildLin(expanded, t.dtype, t.shape);
+      if (arithCost(candidate) < cost) {
+        out = candidate;
+        name = 'expand-products';
+      }
     }
   }
   return result(t, out, name, name === 'expand-products' ? reasons(cancelled) : undefined);
@@ -87,8 +93,11 @@ export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'd
     for (const s of sums) {
       const more: Tensor[] = [];
       const items = expandProd(copyProd(p), more, [s]);
-      const lin: Lin = { c0: 0, terms: new Map() };
-      if (items === undefined || !items.every((it) => addProd(lin, 1, it, t.dtype))) continue;
+      if (items === undefined) continue;
+      const bound = expansionCostBound(0, items);
+      if (bound !== undefined && bound >= best) continue; // cannot win: not built
+      const lin = linOfProds(0, items, t.dtype);
+      if (lin === undefined) continue;
       const candidate = rebuildLin(lin, t.dtype, t.shape);
       const cost = arithCost(candidate);
       if (cost < best) {

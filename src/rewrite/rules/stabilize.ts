@@ -4,7 +4,7 @@ import * as f from '../../graph/functions.js';
 import { sameShape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { uniformValue } from '../build.js';
-import { flattenProd } from '../products.js';
+import { flattenProd, flattenProdShared } from '../products.js';
 import { rule, type Rule } from '../rule.js';
 import { flattenLin, rebuildProd } from '../sums.js';
 
@@ -49,12 +49,13 @@ export const logSumExpRule = rule('log-sum-exp', 'stabilize', ['log'], (t) => {
 
 /** exp(z) / Σₐ exp(z) → softmax(z, a) (with the sum's axis kept). */
 export const softmaxFromExp = rule('softmax-from-exp', 'stabilize', ['div', 'mul'], (t) => {
-  const p = flattenProd(t);
-  if (p === undefined) return undefined;
-  for (const [d, k] of p.den) {
+  const shared = flattenProdShared(t); // read only: copied when the pattern matches
+  if (shared === undefined) return undefined;
+  for (const [d, k] of shared.den) {
     if (k !== 1 || !d.is('sum') || !d.attrs.keepDims || d.attrs.axes.length !== 1) continue;
     const e = d.inputs[0];
-    if (!e.is('exp') || !p.num.has(e)) continue;
+    if (!e.is('exp') || !shared.num.has(e)) continue;
+    const p = flattenProd(t)!;
     const s = f.softmax(e.inputs[0], d.attrs.axes[0]);
     p.den.delete(d);
     const j = p.num.get(e)!;
