@@ -433,6 +433,17 @@ export function rebuild(
   return out;
 }
 
+/** A leaf (const, var, acc, load) built again in `pool`; undefined for an op node. */
+export function leafIn(pool: ExprPool, e: Expr): Expr | undefined {
+  switch (e.kind) {
+    case 'const': return pool.c(e.value, e.dtype);
+    case 'var': return pool.v(e.v);
+    case 'acc': return pool.acc(e.acc);
+    case 'load': return pool.load(e.buffer, e.index);
+    default: return undefined;
+  }
+}
+
 /** `e` with new children (same op, dtype rules re-checked). */
 export function remake(pool: ExprPool, e: Expr, k: readonly Expr[]): Expr {
   switch (e.kind) {
@@ -460,15 +471,7 @@ function storageOfLoad(e: Expr & { kind: 'load' }): Storage {
 function rebuildInto(pool: ExprPool, root: Expr, memo: Map<Expr, Expr>): Expr {
   if (pool.owns(root)) return root;
   for (const e of reachable([root], (x) => memo.has(x))) {
-    let n: Expr;
-    switch (e.kind) {
-      case 'const': n = pool.c(e.value, e.dtype); break;
-      case 'var': n = pool.v(e.v); break;
-      case 'acc': n = pool.acc(e.acc); break;
-      case 'load': n = pool.load(e.buffer, e.index); break;
-      default: n = remake(pool, e, children(e).map((c) => memo.get(c)!));
-    }
-    memo.set(e, n);
+    memo.set(e, leafIn(pool, e) ?? remake(pool, e, children(e).map((c) => memo.get(c)!)));
   }
   return memo.get(root)!;
 }

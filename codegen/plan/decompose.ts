@@ -4,7 +4,7 @@
  * (codegen/decomp/) over the same typed IR, so it vectorizes like any arithmetic. Other nodes
  * are rebuilt unchanged. A program with nothing to decompose is returned as it is.
  */
-import { child, childCount, ExprPool } from '../expr.js';
+import { child, childCount, ExprPool, leafIn, remake } from '../expr.js';
 import type { Expr, Kernel, Program } from '../ir.js';
 import type { Transcendental } from '../ops.js';
 import { TRANSCENDENTALS } from '../ops.js';
@@ -79,10 +79,6 @@ export function decomposeProgram(p: Program, target: Target): Program {
     const e = byIdOf.get(ids[t]!)!;
     let x: Expr;
     switch (e.kind) {
-      case 'const': x = pool.c(e.value, e.dtype); break;
-      case 'var': x = pool.v(e.v); break;
-      case 'acc': x = pool.acc(e.acc); break;
-      case 'load': x = pool.load(e.buffer, e.index); break;
       case 'unary': {
         const a = mapped.get(e.a.id)!;
         if (decomposes(e, target)) x = decompose(e, m, a, a);
@@ -96,11 +92,13 @@ export function decomposeProgram(p: Program, target: Target): Program {
         else x = pool.binary(e.op, a, b);
         break;
       }
-      case 'compare': x = pool.compare(e.op, mapped.get(e.a.id)!, mapped.get(e.b.id)!); break;
-      case 'select': x = pool.select(mapped.get(e.cond.id)!, mapped.get(e.a.id)!, mapped.get(e.b.id)!); break;
-      case 'cast': x = pool.cast(mapped.get(e.a.id)!, e.dtype); break;
-      case 'bitcast': x = pool.bitcast(mapped.get(e.a.id)!, e.dtype as 'f32' | 'i32'); break;
-      default: x = e;
+      default: {
+        const leaf = leafIn(pool, e);
+        if (leaf !== undefined) { x = leaf; break; }
+        const kids: Expr[] = [];
+        for (let i = 0, k = childCount(e); i < k; i++) kids.push(mapped.get(child(e, i).id)!);
+        x = remake(pool, e, kids);
+      }
     }
     mapped.set(e.id, x);
   }
