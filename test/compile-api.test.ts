@@ -58,6 +58,17 @@ describe('params', () => {
     expect(() => exe.setParam(param('W', [3]), [1, 2, 3])).toThrow(/is not a param of this program/);
     expect(() => exe.setParam(W, () => 'a' as never)).toThrow(/initializer for 'W' returned string at index 0/);
   });
+
+  test('an initializer value or float array that is not finite is refused, and the param keeps its value', () => {
+    exe.setParam(W, [1, 2, 3, 4]);
+    expect(() => exe.setParam(W, () => 1e999)).toThrow("setParam: the initializer for 'W' returned Infinity at index 0; params must be finite numbers");
+    expect(() => exe.setParam(W, Float64Array.of(1, 2, 3, -Infinity))).toThrow("setParam: data for 'W' has -Infinity at index 3; params must be finite numbers");
+    expect(() => exe.setParam(W, Float32Array.of(0, NaN, 3, 4))).toThrow("setParam: data for 'W' has NaN at index 1");
+    expect(() => exe.setParam(W, [1, 2, undefined, 4] as never)).toThrow("setParam: data for 'W' has a undefined at index 2; pass 4 numbers, flat");
+    expect(Array.from(exe.getParam(W))).toEqual([1, 2, 3, 4]);
+    exe.setParam(W, Float64Array.of(0.5, -1, 1e-30, 4)); // finite float64 values, rounded to the param's float32
+    expect(Array.from(exe.getParam(W))).toEqual(Array.from(Float32Array.of(0.5, -1, 1e-30, 4)));
+  });
 });
 
 describe('updates are one step: every update and output reads the old values', () => {
