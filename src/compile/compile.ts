@@ -261,9 +261,10 @@ export class Executable {
     if (data.length !== view.length) {
       throw new GraphError('setParam', `param '${this.nameOf(node)}' ${fmtShape(node.shape)} needs ${view.length} values, got ${data.length}`);
     }
-    // A float array holds numbers only: three native scans find any non-finite one; other arrays are checked element by element.
-    const floats = data instanceof Float32Array || data instanceof Float64Array;
-    const bad = floats ? (data.includes(NaN) || data.includes(Infinity) || data.includes(-Infinity) ? firstNonFinite(data) : -1) : firstNonFinite(data);
+    // A float array holds numbers only: three native scans show it finite; anything else is searched element by element.
+    const finiteFloats = (data instanceof Float32Array || data instanceof Float64Array)
+      && !data.includes(NaN) && !data.includes(Infinity) && !data.includes(-Infinity);
+    const bad = finiteFloats ? -1 : firstNonFinite(data);
     if (bad >= 0) {
       const v = data[bad];
       if (typeof v !== 'number') throw new GraphError('setParam', `data for '${this.nameOf(node)}' has ${Array.isArray(v) ? 'a nested array' : `a ${typeof v}`} at index ${bad}; pass ${view.length} numbers, flat`);
