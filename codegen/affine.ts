@@ -58,6 +58,20 @@ export function affineCopy(a: Affine): Affine {
   return { offset: a.offset, terms: out };
 }
 
+/** `a` itself when it is canonical, else its canonical form (as `affine` builds it). */
+export function canonicalAffine(a: Affine): Affine {
+  const terms = a.terms;
+  let prev = -Infinity;
+  for (let i = 0; i < terms.length; i++) {
+    const { v, stride } = terms[i]!;
+    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) {
+      return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+    }
+    prev = v;
+  }
+  return Number.isInteger(a.offset) ? a : affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+}
+
 /** Integer vars strictly ascending with nonzero integer strides: already an index's terms. */
 function isCanonical(list: readonly (readonly [VarId, number])[]): boolean {
   let prev = -Infinity;

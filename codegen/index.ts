@@ -8,7 +8,10 @@ export type { UnaryOp, BinaryOp, CompareOp, ScalarOp, OpInfo, Transcendental } f
 export { SCALAR_OPS, UNARY_OPS, BINARY_OPS, COMPARE_OPS, TRANSCENDENTALS, evalOp, toDType } from './ops.js';
 export { evalCast, evalBitcast } from './scalar.js';
 export { affine, rowMajorStrides, stridedIndex, affineKey, affineEqual, strideOf } from './affine.js';
-export { ExprPool, children, reachable, mapLoads, rebuild } from './expr.js';
+export {
+  ExprPool, children, reachable, mapLoads, rebuild,
+  constIn, varIn, loadIn, accIn, unaryIn, binaryIn, compareIn, selectIn, castIn, bitcastIn, newVarIn, newAccIn,
+} from './expr.js';
 export { coalesceLoops } from './optimize.js';
 export { ProgramBuilder } from './builder.js';
 export type { BufferOptions } from './builder.js';

@@ -3,7 +3,7 @@
  * pool, its terms turned into scalar expressions (values.ts), accumulators (of the target's
  * contraction dtype) and epilogues. Reads only the schedule's data (schedule/schedule.ts).
  */
-import { valueType } from '../../codegen/index.js';
+import { accIn, binaryIn, castIn, compareIn, constIn, newAccIn, selectIn, unaryIn, valueType } from '../../codegen/index.js';
 import type { AccId, DType, Expr, ExprPool, Kernel, Pass, ReduceOp, Store } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type {
@@ -11,7 +11,7 @@ import type {
 } from '../schedule/schedule.js';
 import type { KernelBuild, LowerState } from './state.js';
 import { declareLoop, declareLoops, dests, matmulAccumulator, newBuild, poolAffine, saw } from './state.js';
-import { asType, irType, valueOf } from './values.js';
+import { asType, irType, leafValue, opValue } from './values.js';
 
 /** The kernel for `k`, or undefined when it stores nothing (all its values were fused away). */
 export function lowerKernel(k: KernelSchedule, name: string, st: LowerState): Kernel | undefined {
@@ -29,14 +29,16 @@ function expr(b: KernelBuild, t: Term): Expr {
   if (hit !== undefined) return hit;
   let v: Expr;
   if (t.kind === 'op') {
-    const args: Expr[] = [];
-    for (const a of t.args) args.push(expr(b, a));
-    v = valueOf(b, t, args);
+    const args = t.args;
+    const x = expr(b, args[0]!);
+    const y = args.length > 1 ? expr(b, args[1]!) : undefined;
+    const z = args.length > 2 ? expr(b, args[2]!) : undefined;
+    v = opValue(b, t, x, y, z);
   } else if (t.kind === 'anchor') {
     saw(b.st, t.node);
     v = anchorValue(b, t.node, t.input && expr(b, t.input));
   } else {
-    v = valueOf(b, t, []);
+    v = leafValue(b, t);
   }
   b.memo.set(t, v);
   return v;
@@ -48,13 +50,19 @@ function anchorValue(b: KernelBuild, t: Tensor, x: Expr | undefined): Expr {
   const reads = b.anchors;
   if (reads === undefined) throw new Error(`internal: ${t} read where it is not available`);
   // The sum as the epilogue reads it: rounded to the operands' dtype where it ran wider.
-  if (reads.kind === 'sum') return e.cast(e.acc(reads.acc), reads.dtype);
+  if (reads.kind === 'sum') return castIn(e, accIn(e, reads.acc), reads.dtype);
   const a = reads.accs.get(t)!;
   switch (t.op) {
-    case 'sum': case 'max': return e.acc(a.s);
-    case 'logSumExp': return e.add(finiteShift(e, e.acc(a.m!)), e.log(e.acc(a.s)));
-    case 'softmax': return e.div(e.exp(e.sub(e.cast(x!, irType(t)), finiteShift(e, e.acc(a.m!)))), e.acc(a.s));
-    case 'logSoftmax': return e.sub(e.sub(e.cast(x!, irType(t)), finiteShift(e, e.acc(a.m!))), e.log(e.acc(a.s)));
+    case 'sum': case 'max': return accIn(e, a.s);
+    case 'logSumExp': return binaryIn(e, 'add', finiteShift(e, accIn(e, a.m!)), unaryIn(e, 'log', accIn(e, a.s)));
+    case 'softmax': {
+      const shifted = binaryIn(e, 'sub', castIn(e, x!, irType(t)), finiteShift(e, accIn(e, a.m!)));
+      return binaryIn(e, 'div', unaryIn(e, 'exp', shifted), accIn(e, a.s));
+    }
+    case 'logSoftmax': {
+      const shifted = binaryIn(e, 'sub', castIn(e, x!, irType(t)), finiteShift(e, accIn(e, a.m!)));
+      return binaryIn(e, 'sub', shifted, unaryIn(e, 'log', accIn(e, a.s)));
+    }
     default: throw new Error(`internal: ${t.op} is not a rows anchor`);
   }
 }
@@ -85,7 +93,7 @@ function lowerElementwise(k: ElementwiseSchedule, name: string, st: LowerState):
 
 /** m, or 0 when m is ±∞ or NaN (a row of −∞ must not produce ∞ − ∞): as the reference does. */
 function finiteShift(e: ExprPool, m: Expr): Expr {
-  return e.select(e.lt(e.abs(m), Infinity), m, 0);
+  return selectIn(e, compareIn(e, 'lt', unaryIn(e, 'abs', m), Infinity), m, 0);
 }
 
 interface ReducePass { readonly loops: Pass['loops']; readonly accs: { acc: AccId; op: ReduceOp; value: Expr }[] }
@@ -95,7 +103,7 @@ function accFor(e: ExprPool, passes: readonly ReducePass[], byKey: Map<string, A
   const key = `${p}:${op}:${value.id}`;
   const hit = byKey.get(key);
   if (hit !== undefined) return hit;
-  const acc = e.newAcc(value.dtype);
+  const acc = newAccIn(e, value.dtype);
   byKey.set(key, acc);
   passes[p]!.accs.push({ acc, op, value });
   return acc;
@@ -118,7 +126,7 @@ function lowerRows(k: RowsSchedule, name: string, st: LowerState): Kernel | unde
     } else {
       // m = max x, then s = Σ exp(x − m): two passes
       const m = accFor(e, passes, byKey, p, 'max', asType(e, expr(b, inputs[0]!), irType(t)));
-      const s = accFor(e, passes, byKey, p + 1, 'sum', e.exp(e.sub(asType(e, expr(b, inputs[1]!), irType(t)), finiteShift(e, e.acc(m)))));
+      const s = accFor(e, passes, byKey, p + 1, 'sum', unaryIn(e, 'exp', binaryIn(e, 'sub', asType(e, expr(b, inputs[1]!), irType(t)), finiteShift(e, accIn(e, m)))));
       accs.set(t, { m, s });
     }
   }
@@ -145,7 +153,7 @@ function lowerMatmul(k: MatmulSchedule, name: string, st: LowerState): Kernel | 
   const kk = declareLoop(b, k.k);
   const operandType = irType(k.node);
   const accType: DType = matmulAccumulator(st, operandType);
-  const acc = e.newAcc(accType);
+  const acc = newAccIn(e, accType);
   const av = asType(e, expr(b, k.a), operandType);
   const bv = asType(e, expr(b, k.b), operandType);
   saw(st, k.node);
@@ -169,7 +177,7 @@ function lowerAssemble(k: AssembleSchedule, name: string, st: LowerState): Kerne
     const loops = declareLoops(b, k.fill.loops);
     const index = poolAffine(b, k.fill.index);
     const stores: Store[] = [];
-    for (const buffer of to) stores.push({ buffer, index, value: e.c(0, irType(t)) });
+    for (const buffer of to) stores.push({ buffer, index, value: constIn(e, 0, irType(t)) });
     passes.push({ kind: 'map', loops, stores });
   }
   for (const c of k.copies) {

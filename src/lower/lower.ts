@@ -3,7 +3,7 @@
  * group, in-place updates where they are pointwise (else a commit kernel at the end), and the
  * static memory plan.
  */
-import { affine, affineEqual, coalesceLoops, ExprPool, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
+import { affine, affineEqual, castIn, coalesceLoops, ExprPool, loadIn, newVarIn, reachable, STORAGE_BYTES, valueType } from '../../codegen/index.js';
 import type { BufferDecl, Expr, Kernel, Pass, Program, Store, Target } from '../../codegen/index.js';
 import type { OpName } from '../graph/attrs.js';
 import type { Tensor } from '../graph/tensor.js';
@@ -97,10 +97,10 @@ export function lower({ schedule, inputs, params, outputs, updates, checkedLabel
     const passes: Pass[] = [];
     for (const [p, v] of updates) {
       if (inPlace.has(p)) continue;
-      const v0 = e.newVar();
+      const v0 = newVarIn(e);
       const ix = affine(0, [[v0, 1]]);
       const to = leafBuffer.get(p)!;
-      passes.push({ kind: 'map', loops: [{ v: v0, extent: p.size }], stores: [{ buffer: to, index: ix, value: e.cast(e.load(ownBuffer(st, v), ix), valueType(buffers[to]!.dtype)) }] });
+      passes.push({ kind: 'map', loops: [{ v: v0, extent: p.size }], stores: [{ buffer: to, index: ix, value: castIn(e, loadIn(e, ownBuffer(st, v), ix), valueType(buffers[to]!.dtype)) }] });
     }
     kernels.push({ kernel: { kind: 'loops', name: 'commit', outer: [], passes }, ops: [] });
   }

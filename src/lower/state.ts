@@ -4,7 +4,7 @@
  * data and top-level functions over it: a first compile runs each of them a few times, so no
  * closures per kernel.
  */
-import { affine } from '../../codegen/index.js';
+import { affine, newVarIn } from '../../codegen/index.js';
 import type { AccId, Affine, DType, Expr, ExprPool, Loop, Storage, Target, VarId } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Term } from '../schedule/schedule.js';
@@ -117,7 +117,7 @@ export function newBuild(st: LowerState): KernelBuild {
 
 /** Declares a loop of the schedule with a var of the pool. */
 export function declareLoop(b: KernelBuild, l: Loop): Loop {
-  const v = b.e.newVar();
+  const v = newVarIn(b.e);
   b.vars[l.v] = v;
   return { v, extent: l.extent };
 }
