@@ -4,7 +4,7 @@
 // graphs and their gradients, where the normal forms do most of their work.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { grad, input, mul, constant, simplify, sum, topoSort, show, type Tensor } from 'gradc';
+import { abs, add, constant, div, exp, grad, greater, input, minimum, mul, neg, reshape, show, sigmoid, simplify, sqrt, sub, sum, tanh, topoSort, where, type Tensor } from 'gradc';
 import { rewriteRules, type RuleContext } from 'gradc/internals';
 import { arbGraph, type RandomGraph } from './helpers/random-graph.js';
 
@@ -14,7 +14,11 @@ const normalForms = rewriteRules.filter((r) => r.normalForm === true);
 
 function withGradients(g: RandomGraph): Tensor[] {
   const xs = g.inputs.map((x) => input(x.name, x.shape, {}, 'float64'));
-  const y = g.build(xs);
+  return andGradients(xs, g.build(xs));
+}
+
+/** y and the gradients of Σ y ⊙ r (r a fixed pattern) with respect to xs: the roots the property checks. */
+function andGradients(xs: Tensor[], y: Tensor): Tensor[] {
   const r = constant(Array.from({ length: y.size }, (_, i) => Math.cos(2.3 * i + 0.5)), y.shape, 'float64');
   return [y, ...grad(sum(mul(y, r)), xs)];
 }
@@ -49,8 +53,37 @@ describe('normal-form rules', () => {
         const roots = withGradients(g);
         fired += check(roots) + check(simplify(roots));
       }),
-      { numRuns: 60 },
+      // FC_RUNS=1500 FC_SEED=<n> explores further than CI's 60 runs.
+      { numRuns: Number(process.env['FC_RUNS'] ?? 60) },
     );
     expect(fired).toBeGreaterThan(100); // the property was exercised, not vacuous
+  });
+
+  // The property's shrunk counterexamples from before the rules repeated a round that
+  // multiplies out: one round left an opening (or a cancellation) the next would make.
+  const scalars = (n: number): Tensor[] => Array.from({ length: n }, (_, i) => input(`x${i}`, [], {}, 'float64'));
+
+  it('collect-terms opens the sum factors inside a sum it opened (FC_SEED=2, 1500 runs)', () => {
+    const [x0, x1, x2] = scalars(3);
+    const m = minimum(x0, x0);
+    const y = mul(mul(reshape(m, []), add(m, x1)), exp(minimum(where(greater(x2, x0), x0, x0), x1)));
+    const roots = andGradients([x0, x1, x2], y);
+    expect(check(roots) + check(simplify(roots))).toBeGreaterThan(0);
+  });
+
+  it('collect-factors cancels a difference that multiplying out brought up (FC_SEED=4, 1500 runs)', () => {
+    const [x0, x1] = scalars(2);
+    const s = sigmoid(x1);
+    const y = sigmoid(tanh(mul(div(neg(x0), sqrt(add(s, 0.5))), neg(mul(minimum(x1, x0), sub(s, s))))));
+    const roots = andGradients([x0, x1], y);
+    expect(check(roots) + check(simplify(roots))).toBeGreaterThan(0);
+  });
+
+  it('collect-factors cancels a difference that multiplying out brought up (FC_SEED=5, 1500 runs)', () => {
+    const [x0, x1, x2] = scalars(3);
+    const a = mul(x0, x1);
+    const y = sqrt(add(sigmoid(add(mul(sub(a, 0.25), sub(a, a)), abs(x2))), 0.5));
+    const roots = andGradients([x0, x1, x2], y);
+    expect(check(roots) + check(simplify(roots))).toBeGreaterThan(0);
   });
 });

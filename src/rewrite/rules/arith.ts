@@ -16,6 +16,34 @@ function result(t: Tensor, out: Tensor, name: string, because?: Because): Rewrit
   return because === undefined ? { to: out, rule: name } : { to: out, rule: name, because };
 }
 
+/** Most rounds a normal-form rule takes at one node (see untilSettled). */
+const MAX_ROUNDS = 16;
+
+/**
+ * `round` at t, repeated on its own result while a round multiplies out (is named
+ * `multiplying`), up to MAX_ROUNDS. Multiplying out opens only the sum factors it sees, and what
+ * it builds can hold more: the terms of an opened sum have sum factors of their own
+ * (g·k + g·(1 − k) → g, g = e·(c + x) + e·c, whose first term pays to open too), or a factor
+ * cancels to 0 once it is no longer inside a sum (d·(s − s) ⊙ x). A round that collects only is
+ * a fixed point of itself, so the rule then is too. The first round names the rewrite; the
+ * facts every round relied on are its reasons.
+ */
+function untilSettled(t: Tensor, round: (t: Tensor) => Rewrite | undefined, multiplying: string): Rewrite | undefined {
+  const first = round(t);
+  if (first === undefined || first.rule !== multiplying) return first;
+  let last: Rewrite = first;
+  let because = first.because;
+  for (let k = 1; k < MAX_ROUNDS && last.rule === multiplying; k++) {
+    const next = round(last.to);
+    if (next === undefined) break;
+    if (next.because !== undefined) because = both(because, next.because);
+    last = next;
+  }
+  return last === first ? first : result(t, last.to, multiplying, because);
+}
+
+const both = (a: Because | undefined, b: Because): Because => (a === undefined ? b : (print) => `${a(print)}; ${b(print)}`);
+
 /**
  * The normal form of c ⊙ x, x ⊙ c or x / c, for a finite nonzero scalar c and x no sum, product
  * or constant: then both normal forms are c·x (`scaled`), which is what the general paths below
@@ -46,6 +74,12 @@ function scalarTimesAtom(t: Tensor): Tensor | undefined {
  */
 export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub', 'neg', 'mul', 'div', 'broadcastTo'], (t, ctx) => {
   if (!isSumNode(t) || ctx.interior('sum')) return undefined;
+  return untilSettled(t, termsRound, 'expand-products');
+}, true);
+
+/** One round of collect-terms at a sum node. */
+function termsRound(t: Tensor): Rewrite | undefined {
+  if (!isSumNode(t)) return undefined;
   const simple = scalarTimesAtom(t);
   if (simple !== undefined) return result(t, simple, 'collect-terms');
   const lin = flattenLin(t);
@@ -68,7 +102,7 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
     }
   }
   return result(t, out, name, name === 'expand-products' ? reasons(cancelled) : undefined);
-}, true);
+}
 
 /**
  * a · b / c … → k · Π aᵢ^kᵢ / Π bⱼ^mⱼ: scalars collected, equal factors merged into powers,
@@ -77,6 +111,12 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
  */
 export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'div', 'neg', 'square', 'pow', 'broadcastTo'], (t, ctx) => {
   if (!isProductNode(t) || ctx.interior('product')) return undefined;
+  return untilSettled(t, factorsRound, 'distribute');
+}, true);
+
+/** One round of collect-factors at a product node. */
+function factorsRound(t: Tensor): Rewrite | undefined {
+  if (!isProductNode(t)) return undefined;
   const simple = scalarTimesAtom(t);
   if (simple !== undefined) return result(t, simple, 'collect-factors');
   const p = flattenProd(t);
@@ -107,6 +147,6 @@ export const collectFactors = rule('collect-factors', 'canonicalize', ['mul', 'd
     cancelled.push(...bestCancelled);
   }
   return result(t, out, name, reasons(cancelled));
-}, true);
+}
 
 export const arithRules = [collectTerms, collectFactors];
