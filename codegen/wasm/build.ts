@@ -9,7 +9,8 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory, checked
   // large (one a model's programs share) can be given; the memory itself is never grown.
   const pages = Math.max(1, Math.ceil(plan.memoryBytes / 65536));
   if (memory.buffer.byteLength < pages * 65536) throw new Error(`codegen: the memory has ${memory.buffer.byteLength} bytes; this program needs ${pages * 65536}`);
-  const { module, functionNames, hostMath } = emitWasm(plan, pages, checked);
+  // Bytes only: the WAT is printed from the same plan emitted again with text, when first read.
+  const { module, functionNames, hostMath } = emitWasm(plan, pages, checked, false);
   const bytes = module.toBytes();
   const math: Record<string, (...args: number[]) => number> = {};
   for (const op of hostMath) math[op] = HOST_MATH[op];
@@ -20,7 +21,7 @@ export function buildWasm(plan: ProgramPlan, memory: WebAssembly.Memory, checked
     const exports = instance.exports as Record<string, () => void>;
     return {
       // The WAT text of the module, printed when first asked for (it is for reading, not running).
-      get source() { return (wat ??= module.toWat()); },
+      get source() { return (wat ??= emitWasm(plan, pages, checked, true).module.toWat()); },
       bytes,
       hostMath,
       run: exports['run']!,
@@ -41,7 +42,7 @@ function compileModule(bytes: Uint8Array<ArrayBuffer>, plan: ProgramPlan, pages:
     return new WebAssembly.Module(bytes);
   } catch (e) {
     if (!(e instanceof WebAssembly.CompileError)) throw e;
-    emitWasm(plan, pages, true).module.toBytes(); // throws naming the function and the instruction
+    emitWasm(plan, pages, true, false).module.toBytes(); // throws naming the function and the instruction
     throw new Error(`internal: the wasm backend built a module WebAssembly rejects: ${e.message}`);
   }
 }

@@ -32,10 +32,11 @@ export function wasmKernelName(index: number, name: string): string {
  * `checked` runs the operand-type checker on every instruction as it is appended (tests, and
  * buildWasm again when V8 rejects a module, to name the function and instruction at fault);
  * without it the builder still checks immediates, locals, labels and nesting, and
- * `new WebAssembly.Module` validates the rest.
+ * `new WebAssembly.Module` validates the rest. `text` keeps what the WAT needs (a compile emits
+ * bytes only; `exe.source` emits the same module again with text).
  */
-export function emitWasm(plan: ProgramPlan, pages: number, checked = false): WasmProgram {
-  const m = new WasmModule({ checked });
+export function emitWasm(plan: ProgramPlan, pages: number, checked = false, text = true): WasmProgram {
+  const m = new WasmModule({ checked, text });
   m.importMemory(pages);
   const imports = new Map<Transcendental, WasmImport>();
   const hostNeeded = hostMathOf(plan);
@@ -53,7 +54,7 @@ export function emitWasm(plan: ProgramPlan, pages: number, checked = false): Was
     const name = wasmKernelName(n, kp.kernel.name);
     functionNames.push(name);
     const f = m.func(name, [], []);
-    f.comment(`${name}: ${kp.describe}`);
+    if (text) f.comment(`${name}: ${kp.describe}`);
     const env = new WasmEnv(f, plan.program.buffers, host);
     if (kp.kind === 'loops') emitLoopKernel(env, kp.kernel, kp.placement, kp.vector);
     else emitMatmulKernel(env, kp.kernel, kp.plan, plan.scratch.offset);

@@ -7,6 +7,37 @@ export function f32Bits(x: number): number {
   return buf.getUint32(0, true);
 }
 
+/** Typed-array views that spell a float's bytes in one store (little-endian engines; see writeF32). */
+const F32 = new Float32Array(1);
+const F32_BYTES = new Uint8Array(F32.buffer);
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Writes the 4 little-endian bytes of f32(x) at `at`; returns the position after them. */
+export function writeF32(out: Uint8Array, at: number, x: number): number {
+  if (!LITTLE_ENDIAN) {
+    const bits = f32Bits(x);
+    out[at] = bits & 0xff; out[at + 1] = (bits >>> 8) & 0xff; out[at + 2] = (bits >>> 16) & 0xff; out[at + 3] = bits >>> 24;
+    return at + 4;
+  }
+  F32[0] = x;
+  out[at] = F32_BYTES[0]!; out[at + 1] = F32_BYTES[1]!; out[at + 2] = F32_BYTES[2]!; out[at + 3] = F32_BYTES[3]!;
+  return at + 4;
+}
+
+/** Writes the 8 little-endian bytes of x at `at`; returns the position after them. */
+export function writeF64(out: Uint8Array, at: number, x: number): number {
+  if (!LITTLE_ENDIAN) {
+    buf.setFloat64(0, x, true);
+    for (let i = 0; i < 8; i++) out[at + i] = buf.getUint8(i);
+    return at + 8;
+  }
+  F64[0] = x;
+  for (let i = 0; i < 8; i++) out[at + i] = F64_BYTES[i]!;
+  return at + 8;
+}
+
 export function f64Bits(x: number): bigint {
   buf.setFloat64(0, x, true);
   return buf.getBigUint64(0, true);

@@ -120,20 +120,6 @@ export function pushBits32(out: number[], bits: number): void {
   out.push(bits & 0xff, (bits >>> 8) & 0xff, (bits >>> 16) & 0xff, bits >>> 24);
 }
 
-/** A v128.const of four f32 lanes and nothing else, appended; false (nothing appended) for any other immediate. */
-export function pushF32x4(x: Immediate, out: number[]): boolean {
-  if (typeof x !== 'object' || x === null || !('f32x4' in x) || 'i32x4' in x || 'f64x2' in x || 'i64x2' in x) return false;
-  const lanes = x.f32x4;
-  if (!Array.isArray(lanes) || lanes.length !== 4) return false;
-  const a: unknown = lanes[0], b: unknown = lanes[1], c: unknown = lanes[2], d: unknown = lanes[3];
-  if (typeof a !== 'number' || typeof b !== 'number' || typeof c !== 'number' || typeof d !== 'number') return false;
-  pushBits32(out, f32Bits(a));
-  pushBits32(out, f32Bits(b));
-  pushBits32(out, f32Bits(c));
-  pushBits32(out, f32Bits(d));
-  return true;
-}
-
 function int(x: Immediate, what: string): number {
   if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw new Error(`${what} must be an integer, got ${String(x)}`);
   return x;
@@ -145,7 +131,7 @@ function num(x: Immediate, what: string): number {
 }
 
 /** Checks a memory immediate (natural alignment `natural` bytes) and appends its bytes: log2 align, offset. */
-export function pushMemArg(x: Immediate, natural: number, out: number[]): void {
+function pushMemArg(x: Immediate, natural: number, out: number[]): void {
   const { offset, align } = memarg(x, natural);
   out.push(Math.log2(align));
   pushUleb(out, offset);

@@ -1,4 +1,8 @@
-/** LEB128 integer encodings used throughout the Wasm binary format. */
+/**
+ * LEB128 integer encodings used throughout the Wasm binary format: as arrays (the opcode table,
+ * the general immediate path) and written in place into a byte buffer (the builder's short path
+ * and the module writer), where the caller has made room.
+ */
 
 /** Unsigned LEB128 of a non-negative integer below 2^53. */
 export function uleb(n: number): number[] {
@@ -15,11 +19,7 @@ export function uleb(n: number): number[] {
 
 /** Appends the unsigned LEB128 of a non-negative integer below 2^53 to `out`. */
 export function pushUleb(out: number[], n: number): void {
-  if (n >= 0 && n < 128 && (n | 0) === n) {
-    out.push(n);
-    return;
-  }
-  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+  if (n >= 0 && n <= 0xffffffff && n >>> 0 === n) {
     // 7 bits a byte, low first, by shifts (no array)
     while (n >= 128) {
       out.push((n & 0x7f) | 0x80);
@@ -29,6 +29,24 @@ export function pushUleb(out: number[], n: number): void {
     return;
   }
   for (const b of uleb(n)) out.push(b);
+}
+
+/**
+ * Writes the unsigned LEB128 of a u32 at `at` (room for 5 bytes); returns the position after it.
+ * The caller checks that n is a u32.
+ */
+export function writeUleb(buf: Uint8Array, at: number, n: number): number {
+  while (n >= 128) {
+    buf[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  buf[at++] = n;
+  return at;
+}
+
+/** Bytes in the unsigned LEB128 of a u32. */
+export function ulebSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 /** Signed LEB128 of a 32-bit integer. */
@@ -50,6 +68,18 @@ export function pushSleb32(out: number[], n: number): void {
   }
 }
 
+/** Writes the signed LEB128 of the 32-bit integer n | 0 at `at` (room for 5 bytes); returns the position after it. */
+export function writeSleb32(buf: Uint8Array, at: number, n: number): number {
+  n |= 0;
+  // -64..63 is one byte: the low 7 bits, sign bit 0x40 included
+  while (n < -64 || n > 63) {
+    buf[at++] = (n & 0x7f) | 0x80;
+    n >>= 7; // arithmetic shift: sign-extends
+  }
+  buf[at++] = n & 0x7f;
+  return at;
+}
+
 /** Signed LEB128 of a 64-bit integer. */
 export function sleb64(n: bigint): number[] {
   n = BigInt.asIntN(64, n);
@@ -61,10 +91,4 @@ export function sleb64(n: bigint): number[] {
     out.push(done ? byte : byte | 0x80);
     if (done) return out;
   }
-}
-
-/** A name: its UTF-8 byte length, then the bytes. */
-export function encodeName(s: string): number[] {
-  const bytes = new TextEncoder().encode(s);
-  return [...uleb(bytes.length), ...bytes];
 }

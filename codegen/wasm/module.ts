@@ -4,7 +4,8 @@
  * binary (toBytes) or as readable text (toWat). Host functions come in through importFunc.
  */
 import { OP_TABLE } from './opcodes.js';
-import { QUICK_OPS } from './quick.js';
+import { MAX_INSTRUCTION_BYTES, QUICK_OPS, writeQuick } from './quick.js';
+import type { QuickTarget } from './quick.js';
 import type { OpInfo, WasmOp } from './opcodes.js';
 import { encodeImmediate } from './immediates.js';
 import { StackChecker } from './typecheck.js';
@@ -55,10 +56,18 @@ export interface WasmModuleOptions {
    * turn it off and leave validation to `new WebAssembly.Module` (see emit.ts).
    */
   readonly checked?: boolean;
+  /**
+   * Keep what the WAT text needs (instruction names and immediates, comments, local names); default
+   * true. Without it the module holds bytes only (what a compile needs), and toWat throws: emit
+   * the module again with text to read it (see build.ts).
+   */
+  readonly text?: boolean;
 }
 
 export class WasmModule {
   private readonly checked: boolean;
+  /** Whether the module keeps its WAT text (WasmModuleOptions.text). */
+  readonly text: boolean;
   private readonly imports: WasmImport[] = [];
   private readonly funcs: WasmFunc[] = [];
   private readonly exports: { name: string; func: WasmCallee }[] = [];
@@ -66,6 +75,7 @@ export class WasmModule {
 
   constructor(options: WasmModuleOptions = {}) {
     this.checked = options.checked ?? true;
+    this.text = options.text ?? true;
   }
 
   /** Imports one memory as (import "env" "memory" (memory min max?)); at most one. */
@@ -115,7 +125,7 @@ export class WasmModule {
     for (const t of [...params, ...results]) {
       if (!isValType(t)) throw new Error(`wasm: function ${name}: unknown value type ${String(t)}`);
     }
-    const fn = new WasmFunc(this, this.imports.length + this.funcs.length, name, params, results, paramNames ?? [], this.checked);
+    const fn = new WasmFunc(this, this.imports.length + this.funcs.length, name, params, results, paramNames ?? [], this.checked, this.text);
     this.funcs.push(fn);
     return fn;
   }
@@ -141,31 +151,28 @@ export class WasmModule {
 
   /** Readable text of the very same module (wat2wasm gives back toBytes()). */
   toWat(): string {
+    if (!this.text) throw new Error('wasm: this module keeps bytes only (text: false); build it again with text to print it');
     return printModule(this.view());
   }
 
   /** Checks every body is complete and collects what the encoder and printer need. */
   private view(): ModuleView {
     const types: { params: readonly ValType[]; results: readonly ValType[] }[] = [];
-    const keys: string[] = [];
     const typeOf = (f: WasmCallee): number => {
-      const key = `${f.params.join(',')}>${f.results.join(',')}`;
-      let typeIndex = keys.indexOf(key);
-      if (typeIndex < 0) {
-        typeIndex = keys.push(key) - 1;
-        types.push({ params: f.params, results: f.results });
-      }
-      return typeIndex;
+      for (let i = 0; i < types.length; i++) if (sameTypes(types[i]!.params, f.params) && sameTypes(types[i]!.results, f.results)) return i;
+      return types.push({ params: f.params, results: f.results }) - 1;
     };
     const imports = this.imports.map((i) => ({ module: i.module, field: i.field, name: i.name, typeIndex: typeOf(i) }));
-    const funcs = this.funcs.map((f) => {
+    const funcs: FuncView[] = [];
+    for (const f of this.funcs) {
       f.checkComplete();
       if (f.memoryOp && !this.memory) {
         throw new Error(`wasm: function ${f.name} uses memory (${f.memoryOp}) but the module has none; call importMemory`);
       }
       const typeIndex = typeOf(f);
-      return { name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, locals: f.locals, localName: (i: number) => f.localName(i), ...f.body() };
-    });
+      const lines = this.text ? f.lines() : { ops: [], imms: [] };
+      funcs.push({ name: f.name, typeIndex, params: f.params, results: f.results, paramNames: f.paramNames, localTypes: f.localTypes, localName: (i: number) => f.localName(i), localNames: f.localNames, code: f.code, size: f.size, ops: lines.ops, imms: lines.imms });
+    }
     return {
       memory: this.memory,
       types,
@@ -176,13 +183,27 @@ export class WasmModule {
   }
 }
 
-export class WasmFunc {
-  /** Declared locals after the params, with optional WAT names. */
-  readonly locals: { type: ValType; name: string | undefined }[] = [];
+function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class WasmFunc implements QuickTarget {
+  /** Types of the declared locals after the params. */
+  readonly localTypes: ValType[] = [];
+  /** Their WAT names (text modules only). */
+  readonly localNames: (string | undefined)[] = [];
   readonly paramNames: readonly (string | undefined)[];
-  /** The body's bytes so far: instructions as appended (no local declarations, no closing end). */
-  private readonly code: number[] = [];
-  /** Per appended line, for the WAT text: the instruction (undefined for a comment) and its immediate (or the comment). */
+  /** @internal the body's bytes so far (instructions as appended; no local declarations, no closing end), `size` of them used. */
+  code = new Uint8Array(256);
+  /** @internal */
+  size = 0;
+  /** @internal open blocks (0 at the function body's top level). */
+  blocks = 0;
+  /** @internal where the body ended right after an else (an else directly followed by end adds nothing). */
+  elseEnd = -1;
+  /** Per appended line, for the WAT text (text modules only): the instruction (undefined for a comment) and its immediate (or the comment). */
   private readonly ops: (WasmOp | undefined)[] = [];
   private readonly imms: (Immediate | string)[] = [];
   private firstMemoryOp: WasmOp | undefined;
@@ -190,11 +211,8 @@ export class WasmFunc {
   private readonly checker: StackChecker | undefined;
   private readonly names = new Set<string>();
   private count = 0;
-  private blocks = 0;
   /** Locals so far, params included (localCount). */
   private nLocals: number;
-  /** Where the last instruction's bytes start when it was an else (an empty else is left out of the bytes). */
-  private elseAt = -1;
 
   /** @internal use WasmModule.func */
   constructor(
@@ -205,6 +223,8 @@ export class WasmFunc {
     readonly results: readonly ValType[],
     paramNames: readonly (string | undefined)[],
     checked: boolean,
+    /** Keeps what the WAT needs: instruction names, immediates, comments, local names. */
+    private readonly text: boolean,
   ) {
     if (paramNames.length > params.length) throw new Error(`wasm: function ${name}: more param names than params`);
     for (const n of paramNames) if (n !== undefined) this.claim(n, 'param');
@@ -219,12 +239,12 @@ export class WasmFunc {
   }
 
   localType(index: number): ValType | undefined {
-    return index < this.params.length ? this.params[index] : this.locals[index - this.params.length]?.type;
+    return index < this.params.length ? this.params[index] : this.localTypes[index - this.params.length];
   }
 
   /** @internal the WAT name of a local, if it has one. */
   localName(index: number): string | undefined {
-    return index < this.params.length ? this.paramNames[index] : this.locals[index - this.params.length]?.name;
+    return index < this.params.length ? this.paramNames[index] : this.localNames[index - this.params.length];
   }
 
   /** The first memory instruction used, if any (the module must then import a memory). */
@@ -237,11 +257,17 @@ export class WasmFunc {
     return this.blocks;
   }
 
-  /** A new local; returns its index. The optional name is printed as $name in WAT. */
+  /**
+   * A new local; returns its index. The optional name is printed as $name in WAT (a module
+   * without text prints nothing: the name is not kept, nor checked).
+   */
   local(type: ValType, name?: string): number {
     if (!isValType(type)) throw new Error(`wasm: function ${this.name}: unknown local type ${String(type)}`);
-    if (name !== undefined) this.claim(name, 'local');
-    this.locals.push({ type, name });
+    this.localTypes.push(type);
+    if (this.text) {
+      if (name !== undefined) this.claim(name, 'local');
+      this.localNames.push(name);
+    }
     return this.nLocals++;
   }
 
@@ -253,55 +279,73 @@ export class WasmFunc {
   op(op: WasmOp, imm?: Immediate): this;
   // `extra` stands for a third argument from untyped callers (no `arguments`: it is allocated on every call).
   op(op: WasmOp, imm?: Immediate, extra?: unknown): this {
-    // The short path (quick.ts): a common instruction whose immediate is valid at a glance, with
-    // nothing to track but its bytes. Anything else, errors included, takes the general path.
+    if (this.size + MAX_INSTRUCTION_BYTES > this.code.length) this.grow();
+    // The short path (quick.ts): an instruction whose immediate is valid at a glance, written
+    // straight into the bytes. Anything else, errors included, takes the general path.
     const q = QUICK_OPS[op];
-    if (q === undefined || extra !== undefined || this.checker !== undefined || !q.encode(q, imm, this.code, this.nLocals)) {
+    if (q === undefined || extra !== undefined || this.checker !== undefined || !writeQuick(this, q, imm)) {
       return this.append(op, imm, extra);
     }
-    this.ops.push(op);
-    this.imms.push(imm);
-    this.elseAt = -1;
+    if (this.text) {
+      this.ops.push(op);
+      this.imms.push(imm);
+    }
     if (q.memory && this.firstMemoryOp === undefined) this.firstMemoryOp = op;
     this.count++;
     return this;
   }
 
+  /** Twice the room for the body's bytes. */
+  private grow(): void {
+    const code = new Uint8Array(this.code.length * 2);
+    code.set(this.code.subarray(0, this.size));
+    this.code = code;
+  }
+
   /** Any instruction, every check with its error (the short path's fallback). */
   private append(op: WasmOp, imm: Immediate, extra: unknown): this {
-    const code = this.code, start = code.length;
+    const start = this.size;
     const info = OP_TABLE[op];
+    const out: number[] = [];
+    let stored: Immediate;
     try {
       if (info === undefined) throw new Error('unknown instruction');
       if (extra !== undefined) throw new Error(`takes ${info.imm === 'none' ? 'no immediate' : 'one immediate'}, got 2`);
       const bytes = info.bytes;
-      for (let i = 0; i < bytes.length; i++) code.push(bytes[i]!);
-      const stored = info.imm === 'none' && imm === undefined ? undefined : encodeImmediate(info, imm, this, code);
+      for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!);
+      stored = info.imm === 'none' && imm === undefined ? undefined : encodeImmediate(info, imm, this, out);
       if (this.checker !== undefined) this.check(op, info, stored);
-      // block, loop and if are the instructions with a block type
-      if (info.imm === 'block') this.blocks++;
-      else if (op === 'end') {
-        if (this.blocks === 0) throw new Error('end without an open block, loop or if');
-        this.blocks--;
-        // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
-        if (this.elseAt >= 0) code.splice(this.elseAt, 1);
-      }
-      this.ops.push(op);
-      this.imms.push(stored);
     } catch (e) {
-      code.length = start;
       throw new Error(`wasm: function ${this.name}, instruction #${this.count} (${op}): ${(e as Error).message}`);
     }
-    this.elseAt = op === 'else' ? start : -1;
+    // block, loop and if are the instructions with a block type
+    let at = start;
+    if (info.imm === 'block') this.blocks++;
+    else if (op === 'end') {
+      if (this.blocks === 0) throw new Error(`wasm: function ${this.name}, instruction #${this.count} (end): end without an open block, loop or if`);
+      this.blocks--;
+      // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
+      if (this.elseEnd === at) at--;
+    }
+    while (at + out.length > this.code.length) this.grow();
+    for (let i = 0; i < out.length; i++) this.code[at++] = out[i]!;
+    this.size = at;
+    if (this.text) {
+      this.ops.push(op);
+      this.imms.push(stored);
+    }
+    if (op === 'else') this.elseEnd = at;
     if (this.firstMemoryOp === undefined && (info.imm === 'mem' || op.startsWith('memory.'))) this.firstMemoryOp = op;
     this.count++;
     return this;
   }
 
-  /** A WAT-only `;; text` line (not in the binary); line breaks start new comment lines. */
+  /** A WAT-only `;; text` line (not in the binary; nothing in a module without text); line breaks start new comment lines. */
   comment(text: string): this {
-    this.ops.push(undefined);
-    this.imms.push(String(text));
+    if (this.text) {
+      this.ops.push(undefined);
+      this.imms.push(String(text));
+    }
     return this;
   }
 
@@ -315,9 +359,9 @@ export class WasmFunc {
     }
   }
 
-  /** @internal what the encoder and the printer read. */
-  body(): Pick<FuncView, 'code' | 'ops' | 'imms'> {
-    return { code: this.code, ops: this.ops, imms: this.imms };
+  /** @internal what the printer reads. */
+  lines(): Pick<FuncView, 'ops' | 'imms'> {
+    return { ops: this.ops, imms: this.imms };
   }
 
   private claim(name: string, what: string): void {
@@ -373,6 +417,11 @@ export class WasmFunc {
       }
       default: throw new Error('instruction has no stack signature');
     }
+  }
+
+  /** @internal the function index a call names, or −1 unless it is this module's function (the short path's test). */
+  calleeIndex(x: Immediate): number {
+    return (x instanceof WasmFunc || x instanceof WasmImport) && this.module.funcAt(x.index) === x ? x.index : -1;
   }
 
   /** @internal the function a call names (this module's, declared already). */

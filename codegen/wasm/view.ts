@@ -9,12 +9,15 @@ export interface FuncView {
   readonly params: readonly ValType[];
   readonly results: readonly ValType[];
   readonly paramNames: readonly (string | undefined)[];
-  readonly locals: readonly { readonly type: ValType; readonly name: string | undefined }[];
+  /** Types of the locals after the params, and their names (text only). */
+  readonly localTypes: readonly ValType[];
+  readonly localNames: readonly (string | undefined)[];
   /** The name a local is printed as, if any. */
   localName(index: number): string | undefined;
-  /** The body's instruction bytes (without local declarations and the closing end). */
-  readonly code: readonly number[];
-  /** The body's lines for WAT: an instruction and its immediate, or (op undefined) a comment's text. */
+  /** The body's instruction bytes: the first `size` of `code` (without local declarations and the closing end). */
+  readonly code: Uint8Array;
+  readonly size: number;
+  /** The body's lines for WAT (text only): an instruction and its immediate, or (op undefined) a comment's text. */
   readonly ops: readonly (WasmOp | undefined)[];
   readonly imms: readonly (Immediate | string)[];
 }

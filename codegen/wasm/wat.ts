@@ -28,7 +28,10 @@ function printFunc(f: FuncView): string[] {
   const params = f.params.map((t, i) => (f.paramNames[i] ? `(param $${f.paramNames[i]} ${t})` : `(param ${t})`));
   const results = f.results.length ? [`(result ${f.results.join(' ')})`] : [];
   const lines = [`  (func $${f.name} (type ${f.typeIndex})${[...params, ...results].map((s) => ' ' + s).join('')}`];
-  for (const l of f.locals) lines.push(`    (local ${l.name ? `$${l.name} ` : ''}${l.type})`);
+  f.localTypes.forEach((t, i) => {
+    const name = f.localNames[i];
+    lines.push(`    (local ${name ? `$${name} ` : ''}${t})`);
+  });
   let depth = 0;
   f.ops.forEach((op, i) => {
     if (op === undefined) {
