@@ -85,6 +85,7 @@ const CHECK: Visitor<true, Reads> = {
   stored: (w, t) => { w.state.refs.add(t); return true; },
   local: (w, t) => { w.state.locals.add(t); return true; },
   op: () => true,
+  collects: false,
 };
 
 /** Walks `items` as if computed in `group` at `stage`; undefined when impossible there. */

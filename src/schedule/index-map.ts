@@ -3,7 +3,7 @@
  * broadcast, slice, reshapes that only split axes) and NumPy broadcasting map an index of a
  * node to an index of its input, so reading through them is free: no copy, other strides.
  */
-import { affine, affineKey } from '../../codegen/index.js';
+import { affine, affineEqual } from '../../codegen/index.js';
 import type { Affine, VarId } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 
@@ -16,7 +16,7 @@ export function constAff(c: number): Affine {
 }
 
 export function varAff(v: VarId): Affine {
-  return affine(0, [[v, 1]]);
+  return { offset: 0, terms: [{ v, stride: 1 }] };
 }
 
 /** The index of a loop: its var, or 0 for a loop of extent 1 (so equal indices compare equal). */
@@ -25,10 +25,13 @@ export function loopAff(v: VarId, extent: number): Affine {
 }
 
 export function addAff(a: Affine, b: Affine): Affine {
+  if (b.terms.length === 0) return b.offset === 0 ? a : { offset: a.offset + b.offset, terms: a.terms };
+  if (a.terms.length === 0 && a.offset === 0) return b;
   return affine(a.offset + b.offset, [...a.terms, ...b.terms].map((t) => [t.v, t.stride] as const));
 }
 
 export function scaleAff(a: Affine, s: number): Affine {
+  if (s === 1) return a;
   return affine(a.offset * s, a.terms.map((t) => [t.v, t.stride * s] as const));
 }
 
@@ -45,19 +48,19 @@ export function flatIndex(ix: Ix, strides: readonly number[]): Affine {
   return affine(off, terms);
 }
 
-export function ixKey(ix: Ix): string {
-  let key = '';
-  for (let d = 0; d < ix.length; d++) key += d === 0 ? affineKey(ix[d]!) : `|${affineKey(ix[d]!)}`;
-  return key;
-}
-
 export function ixEqual(a: Ix, b: Ix): boolean {
-  return a.length === b.length && ixKey(a) === ixKey(b);
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d] && !affineEqual(a[d]!, b[d]!)) return false;
+  return true;
 }
 
-/** NumPy broadcasting: an index of `outShape` read from an operand of `inShape`. */
+/** NumPy broadcasting: an index of `outShape` read from an operand of `inShape` (`ix` itself when that reads the same). */
 export function broadcastIx(ix: Ix, outShape: readonly number[], inShape: readonly number[]): Ix {
   const lead = outShape.length - inShape.length;
+  let same = lead === 0;
+  for (let k = 0; same && k < inShape.length; k++) if (inShape[k] === 1 && ix[k] !== ZERO) same = false;
+  if (same) return ix;
   const out: Affine[] = [];
   for (let k = 0; k < inShape.length; k++) out.push(inShape[k] === 1 ? ZERO : ix[k + lead]!);
   return out;
@@ -99,9 +102,20 @@ export function reshapeIx(ix: Ix, inShape: readonly number[], outShape: readonly
   return out;
 }
 
-/** True when the reshape is a view (see reshapeIx). */
+/** True when the reshape is a view (see reshapeIx: each input axis a run of output axes). */
 export function isSplitReshape(inShape: readonly number[], outShape: readonly number[]): boolean {
-  return reshapeIx(outShape.map(() => ZERO), inShape, outShape) !== undefined;
+  let o = 0;
+  for (const d of inShape) {
+    if (d === 1) continue;
+    let prod = 1;
+    while (o < outShape.length && prod < d) {
+      if (outShape[o] !== 1) prod *= outShape[o]!;
+      o++;
+    }
+    if (prod !== d) return false;
+  }
+  for (; o < outShape.length; o++) if (outShape[o] !== 1) return false;
+  return true;
 }
 
 /**
@@ -121,7 +135,9 @@ export function inputIx(node: Tensor, k: number, ix: Ix): Ix | undefined {
       return broadcastIx(ix, node.shape, x.shape);
     case 'slice': {
       const begin = (node as Tensor<'slice'>).attrs.begin;
-      return ix.map((a, d) => (begin[d] === 0 ? a : addAff(a, constAff(begin[d]!))));
+      const out = new Array<Affine>(ix.length);
+      for (let d = 0; d < ix.length; d++) out[d] = begin[d] === 0 ? ix[d]! : addAff(ix[d]!, constAff(begin[d]!));
+      return out;
     }
     case 'reshape':
       return reshapeIx(ix, x.shape, node.shape);

@@ -65,7 +65,8 @@ const TERMS: Visitor<Term, null> = {
   leaf: (_w, t, ix, via) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat: flatOf(ix, via) }),
   stored: (_w, t, ix, via) => ({ kind: 'stored', node: t, flat: flatOf(ix, via) }),
   local: (w, t, ix) => (t.op === 'softmax' || t.op === 'logSoftmax' ? { kind: 'anchor', node: t, input: termAt(w, t.inputs[0]!, ix) } : { kind: 'anchor', node: t }),
-  op: (_w, t, args, ix) => ({ kind: 'op', node: t, args, ix }),
+  op: (_w, t, args, ix) => ({ kind: 'op', node: t, args: args!, ix }),
+  collects: true,
 };
 
 type TermWalk = Walk<Term, null>;
