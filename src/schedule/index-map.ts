@@ -4,7 +4,7 @@
  * node to an index of its input, so reading through them is free: no copy, other strides.
  */
 import { affine, affineEqual } from '../../codegen/index.js';
-import type { Affine, VarId } from '../../codegen/index.js';
+import type { Affine, AffineTerm, VarId } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
 
 export type Ix = readonly Affine[];
@@ -35,17 +35,37 @@ export function scaleAff(a: Affine, s: number): Affine {
   return affine(a.offset * s, a.terms.map((t) => [t.v, t.stride * s] as const));
 }
 
-/** Σ ix[d]·strides[d]: the flat element index. */
-export function flatIndex(ix: Ix, strides: readonly number[]): Affine {
+/** Row-major strides of the shape being flattened (reused: flatIndex does not nest). */
+const strides: number[] = [];
+
+/** Σ ix[d]·stride[d] over the row-major strides of `shape`: the flat element index. */
+export function flatIndex(ix: Ix, shape: readonly number[]): Affine {
+  strides.length = shape.length;
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d]!;
+  }
   let off = 0;
-  const terms: [VarId, number][] = [];
+  const terms: AffineTerm[] = [];
+  // Vars ascending and strides nonzero (as loop vars are numbered): already canonical.
+  let canonical = true;
+  let prev = -1;
   for (let d = 0; d < ix.length; d++) {
     const a = ix[d]!;
     const s = strides[d]!;
     off += a.offset * s;
-    for (let i = 0; i < a.terms.length; i++) terms.push([a.terms[i]!.v, a.terms[i]!.stride * s]);
+    for (let i = 0; i < a.terms.length; i++) {
+      const v = a.terms[i]!.v;
+      const stride = a.terms[i]!.stride * s;
+      if (v <= prev || stride === 0) canonical = false;
+      prev = v;
+      terms.push({ v, stride });
+    }
   }
-  return affine(off, terms);
+  if (canonical && Number.isInteger(off)) return { offset: off, terms };
+  const list: [VarId, number][] = [];
+  for (const t of terms) list.push([t.v, t.stride]);
+  return affine(off, list);
 }
 
 export function ixEqual(a: Ix, b: Ix): boolean {

@@ -12,7 +12,6 @@ import type { Tensor } from '../graph/tensor.js';
 import type { Group, Stage } from './group.js';
 import { readableHere } from './group.js';
 import type { Ix } from './index-map.js';
-import { stridesOf } from '../graph/shape.js';
 import { flatIndex, inputIx, ixEqual } from './index-map.js';
 import { kindOf } from './kinds.js';
 
@@ -74,7 +73,7 @@ export function walkAt<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
 
 /** The flat row-major index of element `ix` of `via`. */
 export function flatOf(ix: Ix, via: Tensor): Affine {
-  return flatIndex(ix, stridesOf(via.shape));
+  return flatIndex(ix, via.shape);
 }
 
 function compute<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
