@@ -21,6 +21,7 @@ import { FINAL, newGroup, passesOf, PLAIN, rowsStage, rowsStoreStages } from './
 import type { Group, Stage, StoreStage } from './group.js';
 import { kernelSchedule } from './kernels.js';
 import { isAnchor, kindOf, opCost, rowSpace } from './kinds.js';
+import type { Kind } from './kinds.js';
 import type { KernelSchedule, Schedule } from './schedule.js';
 import type { Visitor } from './walk.js';
 import { newWalk, walkAt } from './walk.js';
@@ -85,6 +86,7 @@ const CHECK: Visitor<true, Reads> = {
   stored: (w, t) => { w.state.refs.add(t); return true; },
   local: (w, t) => { w.state.locals.add(t); return true; },
   op: () => true,
+  collects: false,
 };
 
 /** Walks `items` as if computed in `group` at `stage`; undefined when impossible there. */
@@ -277,17 +279,22 @@ function opHeight(t: Tensor, target: Target): number {
 }
 
 /** Elementwise ops and views: computed inline where they are needed, unless stored. */
-function inlineKind(t: Tensor): boolean {
-  const k = kindOf(t);
+function isInline(k: Kind): boolean {
   return k === 'elementwise' || k === 'view' || k === 'reshape';
 }
 
 /** Step 1: inline or stored, for every elementwise op and view. */
 function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, target: Target): Set<Tensor> {
+  const n = order.length;
+  const kinds: Kind[] = [];
+  // Cost of one element of each node computed inline (0 for leaves and anchors: they are read).
   const cost = new Map<Tensor, number>();
-  for (const t of order) {
-    let c = opCost(t);
-    if (inlineKind(t)) for (const x of t.inputs) if (inlineKind(x)) c += cost.get(x)!;
+  for (let i = 0; i < n; i++) {
+    const t = order[i]!;
+    const k = kindOf(t);
+    kinds.push(k);
+    let c = opCost(t, k);
+    if (isInline(k)) for (const x of t.inputs) c += cost.get(x)!;
     cost.set(t, Math.min(c, 1000));
   }
   const stored = new Set<Tensor>();
@@ -295,17 +302,17 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, targ
   // distinct) kernels a node's value is needed in, and the nodes a user must read from memory.
   const sites = new Map<Tensor, Tensor[]>();
   const materialize = new Set<Tensor>();
-  for (let n = order.length - 1; n >= 0; n--) {
-    const t = order[n]!;
-    const kind = kindOf(t);
-    let own: Tensor[];
+  for (let i = n - 1; i >= 0; i--) {
+    const t = order[i]!;
+    const kind = kinds[i]!;
+    let own: readonly Tensor[];
     if (isAnchor(kind) || roots.has(t)) {
       if (roots.has(t)) stored.add(t);
       own = [t];
     } else if (kind === 'leaf') {
       continue;
     } else {
-      const s = sites.get(t) ?? [];
+      const s = sites.get(t) ?? NO_SITES;
       if (materialize.has(t) || (s.length > 1 && cost.get(t)! > DUP_COST)) {
         stored.add(t);
         own = [t];
@@ -317,13 +324,14 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, targ
       if (kind === 'reshape' || (kind === 'matmul' && cost.get(x)! > PROLOGUE_COST)) materialize.add(x);
       let s = sites.get(x);
       if (!s) sites.set(x, (s = []));
-      for (const site of own) if (!s.includes(site) && s.length < 2) s.push(site);
+      for (const site of own) if (s.length < 2 && !s.includes(site)) s.push(site);
     }
   }
   // Bound the depth of inline expressions.
   const height = new Map<Tensor, number>();
-  for (const t of order) {
-    if (!inlineKind(t) || stored.has(t)) { height.set(t, 0); continue; }
+  for (let i = 0; i < n; i++) {
+    const t = order[i]!;
+    if (!isInline(kinds[i]!) || stored.has(t)) { height.set(t, 0); continue; }
     let below = 0;
     for (const x of t.inputs) below = Math.max(below, height.get(x) ?? 0);
     const h = opHeight(t, target) + below;
@@ -331,6 +339,8 @@ function chooseStored(order: readonly Tensor[], roots: ReadonlySet<Tensor>, targ
   }
   return stored;
 }
+
+const NO_SITES: readonly Tensor[] = [];
 
 /**
  * Step 3: run order. Graph order (group ids) except that readers of a param run before the

@@ -4,7 +4,6 @@
  */
 import type { Loop } from '../../codegen/index.js';
 import type { Tensor } from '../graph/tensor.js';
-import { stridesOf } from '../graph/shape.js';
 import type { Group, Stage } from './group.js';
 import { FINAL, passesOf, PLAIN, rowsStage, storeStageOf } from './group.js';
 import type { Ix } from './index-map.js';
@@ -65,7 +64,8 @@ const TERMS: Visitor<Term, null> = {
   leaf: (_w, t, ix, via) => (isInlineConstant(t) ? { kind: 'constant', node: t as Tensor<'constant'> } : { kind: 'leaf', node: t, flat: flatOf(ix, via) }),
   stored: (_w, t, ix, via) => ({ kind: 'stored', node: t, flat: flatOf(ix, via) }),
   local: (w, t, ix) => (t.op === 'softmax' || t.op === 'logSoftmax' ? { kind: 'anchor', node: t, input: termAt(w, t.inputs[0]!, ix) } : { kind: 'anchor', node: t }),
-  op: (_w, t, args, ix) => ({ kind: 'op', node: t, args, ix }),
+  op: (_w, t, args, ix) => ({ kind: 'op', node: t, args: args!, ix }),
+  collects: true,
 };
 
 type TermWalk = Walk<Term, null>;
@@ -79,7 +79,7 @@ function termAt(w: TermWalk, t: Tensor, ix: Ix): Term {
   return v;
 }
 
-const storeOf = (w: TermWalk, t: Tensor, ix: Ix): StoreSpec => ({ node: t, index: flatIndex(ix, stridesOf(t.shape)), value: termAt(w, t, ix) });
+const storeOf = (w: TermWalk, t: Tensor, ix: Ix): StoreSpec => ({ node: t, index: flatIndex(ix, t.shape), value: termAt(w, t, ix) });
 
 /** The stores at `ix` of those of `members` that are stored; with `fullOf`, only those that rows group stores at full shape. */
 function storesAt(w: TermWalk, members: readonly Tensor[], stored: ReadonlySet<Tensor>, ix: Ix, fullOf?: Group): StoreSpec[] {
@@ -171,15 +171,14 @@ function matmul(g: Group, groupOf: GroupOf, stored: ReadonlySet<Tensor>, vars: V
 
 function assemble(g: Group, groupOf: GroupOf, vars: Vars): KernelSchedule {
   const t = g.anchors[0]! as Tensor<'pad' | 'concat'>;
-  const strides = stridesOf(t.shape);
   const w = termWalk(g, groupOf, PLAIN);
   const copy = (x: Tensor, offset: readonly number[]) => {
     const { loops, ix } = loopsOver(vars, x.shape);
-    return { loops, value: termAt(w, x, ix), index: flatIndex(ix.map((a, d) => addAff(a, constAff(offset[d]!))), strides) };
+    return { loops, value: termAt(w, x, ix), index: flatIndex(ix.map((a, d) => addAff(a, constAff(offset[d]!))), t.shape) };
   };
   if (t.op === 'pad') {
     const { loops, ix } = loopsOver(vars, t.shape);
-    const fill = { loops, index: flatIndex(ix, strides) };
+    const fill = { loops, index: flatIndex(ix, t.shape) };
     return { kind: 'assemble', members: [t], node: t, fill, copies: [copy(t.inputs[0]!, (t as Tensor<'pad'>).attrs.before)] };
   }
   const axis = (t as Tensor<'concat'>).attrs.axis;

@@ -42,11 +42,11 @@ export function isInlineConstant(t: Tensor): boolean {
   return t.op === 'constant' && (t as Tensor<'constant'>).attrs.values.length === 1;
 }
 
-/** Rough cost of recomputing one element of an op (transcendentals cost more). */
-export function opCost(t: Tensor): number {
+/** Rough cost of recomputing one element of an op of kind `k` (transcendentals cost more). */
+export function opCost(t: Tensor, k: Kind): number {
   switch (t.op) {
     case 'exp': case 'log': case 'tanh': case 'sigmoid': case 'softplus': case 'pow': case 'sqrt': return 4;
-    default: return kindOf(t) === 'elementwise' ? 1 : 0;
+    default: return k === 'elementwise' ? 1 : 0;
   }
 }
 

@@ -12,8 +12,7 @@ import type { Tensor } from '../graph/tensor.js';
 import type { Group, Stage } from './group.js';
 import { readableHere } from './group.js';
 import type { Ix } from './index-map.js';
-import { stridesOf } from '../graph/shape.js';
-import { flatIndex, inputIx, ixKey } from './index-map.js';
+import { flatIndex, inputIx, ixEqual } from './index-map.js';
 import { kindOf } from './kinds.js';
 
 /** What a walk makes of each thing it reaches; `S` is the state it records into (the walk's `state`). */
@@ -27,8 +26,10 @@ export interface Visitor<T, S> {
   stored(w: Walk<T, S>, t: Tensor, ix: Ix, via: Tensor): T;
   /** An anchor of this kernel, readable at `ix` in the current stage. */
   local(w: Walk<T, S>, t: Tensor, ix: Ix): T;
-  /** An elementwise op (or oneHot) on its inputs' values at element `ix`. */
-  op(w: Walk<T, S>, t: Tensor, args: readonly T[], ix: Ix): T;
+  /** An elementwise op (or oneHot) on its inputs' values at element `ix` (`args` only when `collects`). */
+  op(w: Walk<T, S>, t: Tensor, args: readonly T[] | undefined, ix: Ix): T;
+  /** Whether `op` is given its inputs' values (a walk that only checks needs none). */
+  readonly collects: boolean;
 }
 
 /** Which group, if any, computes a node (anchors and stored values are placed). */
@@ -41,10 +42,18 @@ export interface Walk<T, S> {
   readonly group: Group | undefined;
   readonly groupOf: GroupOf;
   readonly stage: Stage;
-  readonly memo: Map<string, T | null>;
+  /** Each node's values so far, at the indices walked (null: not computable there). */
+  readonly memo: Map<Tensor, Memo<T>>;
   depth: number;
   /** The deepest chain of views and inline ops walked so far (bounds the emitted expressions). */
   maxDepth: number;
+}
+
+/** A node's value at one index, and at the other indices walked before. */
+interface Memo<T> {
+  readonly ix: Ix;
+  readonly v: T | null;
+  readonly next: Memo<T> | undefined;
 }
 
 export function newWalk<T, S>(visitor: Visitor<T, S>, state: S, group: Group | undefined, groupOf: GroupOf, stage: Stage): Walk<T, S> {
@@ -53,20 +62,18 @@ export function newWalk<T, S>(visitor: Visitor<T, S>, state: S, group: Group | u
 
 /** The value of `t` at `ix`, or undefined when this kernel cannot compute it here. */
 export function walkAt<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
-  const key = `${t.id}:${ixKey(ix)}`;
-  const hit = w.memo.get(key);
-  if (hit !== undefined) return hit ?? undefined;
+  for (let m = w.memo.get(t); m !== undefined; m = m.next) if (ixEqual(m.ix, ix)) return m.v ?? undefined;
   w.depth++;
   if (w.depth > w.maxDepth) w.maxDepth = w.depth;
   const v = compute(w, t, ix);
   w.depth--;
-  w.memo.set(key, v === undefined ? null : v);
+  w.memo.set(t, { ix, v: v === undefined ? null : v, next: w.memo.get(t) });
   return v;
 }
 
 /** The flat row-major index of element `ix` of `via`. */
 export function flatOf(ix: Ix, via: Tensor): Affine {
-  return flatIndex(ix, stridesOf(via.shape));
+  return flatIndex(ix, via.shape);
 }
 
 function compute<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
@@ -86,11 +93,11 @@ function compute<T, S>(w: Walk<T, S>, t: Tensor, ix: Ix): T | undefined {
   }
   if (kind === 'view') return walkAt(w, t.inputs[0]!, inputIx(t, 0, ix)!);
   if (kind !== 'elementwise') return undefined;
-  const args: T[] = [];
+  const args: T[] | undefined = w.visitor.collects ? [] : undefined;
   for (let k = 0; k < t.inputs.length; k++) {
     const v = walkAt(w, t.inputs[k]!, inputIx(t, k, ix)!);
     if (v === undefined) return undefined;
-    args.push(v);
+    if (args !== undefined) args.push(v);
   }
   return w.visitor.op(w, t, args, ix);
 }
