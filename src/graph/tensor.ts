@@ -11,19 +11,27 @@ let nextId = 0;
  * same op with the same attributes on the same inputs returns the same object.
  */
 export class Tensor<P extends OpName = OpName> {
-  readonly id = nextId++;
-  readonly size: number;
+  // Declared, and assigned in the constructor: class fields would define each property (as
+  // undefined) before the constructor runs, a second store per field on every node made.
+  declare readonly op: P;
+  declare readonly inputs: readonly Tensor[];
+  declare readonly attrs: OpAttrs[P];
+  declare readonly shape: Shape;
+  declare readonly dtype: DType;
+  /** The hash-consing key: op, attributes and input ids. */
+  declare readonly key: string;
+  declare readonly id: number;
+  declare readonly size: number;
 
   /** Use the op functions (`add`, `matmul`, …) or `make`; never `new`. */
-  constructor(
-    readonly op: P,
-    readonly inputs: readonly Tensor[],
-    readonly attrs: OpAttrs[P],
-    readonly shape: Shape,
-    readonly dtype: DType,
-    /** The hash-consing key: op, attributes and input ids. */
-    readonly key: string,
-  ) {
+  constructor(op: P, inputs: readonly Tensor[], attrs: OpAttrs[P], shape: Shape, dtype: DType, key: string) {
+    this.op = op;
+    this.inputs = inputs;
+    this.attrs = attrs;
+    this.shape = shape;
+    this.dtype = dtype;
+    this.key = key;
+    this.id = nextId++;
     this.size = sizeOf(shape);
     Object.freeze(shape);
   }
