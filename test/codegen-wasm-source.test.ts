@@ -72,4 +72,22 @@ describe('wasm source printed lazily', () => {
     expect(hex(m.toBytes())).toBe(hex(withText.toBytes()));
     expect(() => m.toWat()).toThrow(/keeps bytes only \(text: false\)/);
   });
+
+  it('an empty else is dropped, and only that one: the ends after it stay', () => {
+    // if … else end end: wat2wasm writes no else byte and both ends
+    const build = (text: boolean): WasmModule => {
+      const m = new WasmModule({ text });
+      const f = m.func('k', ['i32'], ['i32']);
+      f.op('block', 'i32').op('loop', 'i32')
+        .op('local.get', 0).op('local.get', 0).op('if').op('nop').op('else').op('end')
+        .op('end').op('end');
+      m.export('k', f);
+      return m;
+    };
+    const bytes = build(true).toBytes();
+    expect(hex(assemble(build(true).toWat()))).toBe(hex(bytes));
+    expect(hex(build(false).toBytes())).toBe(hex(bytes));
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    expect(inst.exports['k']!(7)).toBe(7);
+  });
 });

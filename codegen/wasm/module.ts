@@ -325,7 +325,7 @@ export class WasmFunc implements QuickTarget {
       if (this.blocks === 0) throw new Error(`wasm: function ${this.name}, instruction #${this.count} (end): end without an open block, loop or if`);
       this.blocks--;
       // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
-      if (this.elseEnd === at) at--;
+      if (this.elseEnd === at) { at--; this.elseEnd = -1; }
     }
     while (at + out.length > this.code.length) this.grow();
     for (let i = 0; i < out.length; i++) this.code[at++] = out[i]!;

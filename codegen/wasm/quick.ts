@@ -85,7 +85,7 @@ export function writeQuick(f: QuickTarget, q: QuickOp, imm: Immediate): boolean 
       if (f.blocks === 0) return false;
       f.blocks--;
       // An empty else adds nothing; wat2wasm drops it, and so do we (same bytes from the text).
-      if (f.elseEnd === at) at--;
+      if (f.elseEnd === at) { at--; f.elseEnd = -1; }
       break;
     case LABEL:
       if (typeof imm !== 'number' || imm >>> 0 !== imm || imm > f.blocks) return false;
