@@ -8,21 +8,25 @@ import type { Tensor } from '../graph/tensor.js';
 
 /** The value of a constant holding one value (a scalar, or a fill of any shape). */
 export function uniformValue(t: Tensor): number | undefined {
-  if (!t.is('constant')) return undefined;
-  const v = t.attrs.values;
+  if (t.op !== 'constant') return undefined;
+  const v = (t as Tensor<'constant'>).attrs.values;
   if (v.length === 1) return v[0];
   for (let i = 1; i < v.length; i++) if (!Object.is(v[i], v[0])) return undefined;
   return v.length > 0 ? v[0] : undefined;
 }
 
-const scalars = new Map<string, Tensor>();
+/** Scalars by value, one map per dtype (a Map key does not tell −0 from 0, so −0 has its own slot). */
+const scalars32 = new Map<number, Tensor>();
+const scalars64 = new Map<number, Tensor>();
+const negativeZero: { float32?: Tensor; float64?: Tensor } = {};
 /** A scalar constant; the rules make the same few over and over, so they are cached (bounded). */
 export function scalarConst(v: number, dtype: DType): Tensor {
-  const key = `${dtype}:${Object.is(v, -0) ? '-0' : v}`;
-  let t = scalars.get(key);
+  if (v === 0 && 1 / v < 0) return (negativeZero[dtype] ??= f.scalar(v, dtype));
+  const scalars = dtype === 'float64' ? scalars64 : scalars32;
+  let t = scalars.get(v);
   if (t === undefined) {
     if (scalars.size >= 4096) scalars.clear();
-    scalars.set(key, (t = f.scalar(v, dtype)));
+    scalars.set(v, (t = f.scalar(v, dtype)));
   }
   return t;
 }
@@ -43,14 +47,15 @@ export function fit(t: Tensor, shape: Shape): Tensor {
   if (sameShape(t.shape, shape)) return t;
   let x = t;
   // Leading 1s beyond the target rank: reshape them away first.
-  if (x.rank > shape.length) {
-    const extra = x.rank - shape.length;
-    if (!x.shape.slice(0, extra).every((d) => d === 1)) throw internal(t, shape);
+  if (x.shape.length > shape.length) {
+    const extra = x.shape.length - shape.length;
+    for (let i = 0; i < extra; i++) if (x.shape[i] !== 1) throw internal(t, shape);
     x = f.reshape(x, x.shape.slice(extra));
   }
   if (sameShape(x.shape, shape)) return x;
-  const lead = shape.length - x.rank;
-  if (!x.shape.every((d, i) => d === shape[i + lead] || d === 1)) throw internal(t, shape);
+  const xs = x.shape;
+  const lead = shape.length - xs.length;
+  for (let i = 0; i < xs.length; i++) if (xs[i] !== shape[i + lead] && xs[i] !== 1) throw internal(t, shape);
   return f.broadcastTo(x, shape);
 }
 
@@ -84,18 +89,20 @@ export function peelScalar(t: Tensor): { coef: number; core: Tensor } {
   let coef = 1;
   let core = t;
   for (;;) {
-    if (core.is('neg')) {
+    const op = core.op;
+    if (op === 'neg') {
       coef = -coef;
-      core = core.inputs[0];
+      core = core.inputs[0]!;
       continue;
     }
-    if (core.is('mul') || core.is('div')) {
-      const [a, b] = core.inputs;
+    if (op === 'mul' || op === 'div') {
+      const a = core.inputs[0]!;
+      const b = core.inputs[1]!;
       const vb = uniformValue(b);
-      const va = core.is('mul') ? uniformValue(a) : undefined;
+      const va = op === 'mul' ? uniformValue(a) : undefined;
       // Only scalars whose broadcast does not change the shape.
       if (vb !== undefined && vb !== 0 && sameShape(a.shape, core.shape)) {
-        coef = core.is('mul') ? coef * vb : coef / vb;
+        coef = op === 'mul' ? coef * vb : coef / vb;
         core = a;
         continue;
       }

@@ -1,8 +1,8 @@
 // The node families the normal forms flatten through, and the factor maps they share: what
 // sums.ts, products.ts, the driver and the arithmetic rules agree on. Imports neither normal form.
 import type { Tensor } from '../graph/tensor.js';
-import { postOrder } from '../graph/topo.js';
 import { uniformValue } from './build.js';
+import type { Family } from './rule.js';
 
 /** A product c · Π num / Π den: factors and their exponents. */
 export interface Prod {
@@ -53,16 +53,41 @@ export function isProductNode(t: Tensor): boolean {
   }
 }
 
-/** Nodes reachable from `root` through nodes of the family, users before operands. */
-export function regionOf(root: Tensor, member: (t: Tensor) => boolean): Tensor[] {
-  return postOrder([root], member).reverse();
+/**
+ * Nodes reachable from `root` through nodes of the family (sum nodes, or product nodes), users
+ * before operands: postOrder's order reversed, walked here without a callback per edge.
+ */
+export function regionOf(root: Tensor, family: Family): Tensor[] {
+  const sums = family === 'sum';
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  seen.add(root);
+  const nodes: Tensor[] = [root];
+  const next: number[] = [0];
+  while (nodes.length > 0) {
+    const d = nodes.length - 1;
+    const node = nodes[d]!;
+    const i = next[d]!;
+    if (i < node.inputs.length) {
+      next[d] = i + 1;
+      const x = node.inputs[i]!;
+      if (!seen.has(x) && (sums ? isSumNode(x) : isProductNode(x))) {
+        seen.add(x);
+        nodes.push(x);
+        next.push(0);
+      }
+    } else {
+      order.push(node);
+      nodes.pop();
+      next.pop();
+    }
+  }
+  return order.reverse();
 }
 
-/** A copy of a factor map, in the same order (forEach: no iterator objects before V8 optimizes). */
+/** A copy of a factor map, in the same order (the Map constructor copies it without calling back into JavaScript). */
 export function copyFactors(m: ReadonlyMap<Tensor, number>): Map<Tensor, number> {
-  const c = new Map<Tensor, number>();
-  m.forEach((k, x) => c.set(x, k));
-  return c;
+  return new Map(m);
 }
 
 /** m[t] += k (a zero k adds nothing). */

@@ -62,7 +62,7 @@ function readProd(root: Tensor): Prod | undefined {
     }
   };
   let flips = 0;
-  const region = regionOf(root, isProductNode);
+  const region = regionOf(root, 'product');
   for (let r = 0; r < region.length; r++) {
     const node = region[r]!;
     const k = at.get(node)!;

@@ -50,24 +50,33 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
   return true;
 }
 
+/** Weights of the nodes of a region and their operands, in first-reached order (see flattenLin). */
+interface Weights {
+  readonly at: Map<Tensor, number>;
+  readonly xs: Tensor[];
+  readonly ws: number[];
+}
+
+/** x's weight += w (a node not reached before is added with weight w). */
+function give(into: Weights, x: Tensor, w: number): void {
+  const k = into.at.get(x);
+  if (k !== undefined) into.ws[k] += w;
+  else {
+    into.at.set(x, into.xs.length);
+    into.xs.push(x);
+    into.ws.push(w);
+  }
+}
+
 /** Reads `root` as c₀ + Σ cᵢ·tᵢ. Undefined if a scalar overflows or a term cannot be read. */
 export function flattenLin(root: Tensor): Lin | undefined {
   const lin: Lin = { c0: 0, terms: new Map() };
   // The weight of every node of the region and of its operands, in first-reached order.
-  const at = new Map<Tensor, number>([[root, 0]]);
-  const xs: Tensor[] = [root];
-  const ws: number[] = [1];
-  const give = (x: Tensor, w: number): void => {
-    const k = at.get(x);
-    if (k !== undefined) ws[k] += w;
-    else {
-      at.set(x, xs.length);
-      xs.push(x);
-      ws.push(w);
-    }
-  };
+  const weights: Weights = { at: new Map(), xs: [root], ws: [1] };
+  const { at, xs, ws } = weights;
+  at.set(root, 0);
   if (isSumNode(root)) {
-    const region = regionOf(root, isSumNode);
+    const region = regionOf(root, 'sum');
     for (let r = 0; r < region.length; r++) {
       const node = region[r]!;
       const w = ws[at.get(node)!]!;
@@ -75,27 +84,27 @@ export function flattenLin(root: Tensor): Lin | undefined {
       const b = node.inputs[1]!;
       switch (node.op) {
         case 'add':
-          give(a, w);
-          give(b, w);
+          give(weights, a, w);
+          give(weights, b, w);
           break;
         case 'sub':
-          give(a, w);
-          give(b, -w);
+          give(weights, a, w);
+          give(weights, b, -w);
           break;
         case 'neg':
-          give(a, -w);
+          give(weights, a, -w);
           break;
         case 'broadcastTo':
-          give(a, w);
+          give(weights, a, w);
           break;
         case 'mul': {
           const va = uniformValue(a);
-          if (va !== undefined) give(b, w * va);
-          else give(a, w * uniformValue(b)!);
+          if (va !== undefined) give(weights, b, w * va);
+          else give(weights, a, w * uniformValue(b)!);
           break;
         }
         case 'div':
-          give(a, w / uniformValue(b)!);
+          give(weights, a, w / uniformValue(b)!);
           break;
       }
     }
@@ -112,7 +121,8 @@ export function flattenLin(root: Tensor): Lin | undefined {
     const p = flattenProdShared(x); // addProd copies what it keeps
     if (p === undefined || !addProd(lin, w, p, root.dtype)) return undefined;
   }
-  let finite = Number.isFinite(lin.c0);
+  if (!Number.isFinite(lin.c0)) return undefined;
+  let finite = true;
   lin.terms.forEach((t) => {
     if (!Number.isFinite(t.coef)) finite = false;
   });
@@ -142,7 +152,9 @@ export function rebuildProd(p: Prod, dtype: DType, shape?: Shape): Tensor {
 /** Terms that are constant arrays are added up into one (when small enough to share by value). */
 function foldConstantTerms(lin: Lin, dtype: DType): Lin {
   let n = 0;
-  for (const [core, t] of lin.terms) if (core.is('constant') && t.coef !== 0) n++;
+  lin.terms.forEach((t, core) => {
+    if (core.op === 'constant' && t.coef !== 0) n++;
+  });
   if (n < 2) return lin;
   const consts = [...lin.terms].filter(([core, t]) => core.is('constant') && t.coef !== 0);
   if (consts.length < 2) return lin;
@@ -170,10 +182,11 @@ function foldConstantTerms(lin: Lin, dtype: DType): Lin {
   return out;
 }
 
+/** A term of the sum being rebuilt: c₀ (no core, no product) or cᵢ·tᵢ. */
 interface Item {
   readonly coef: number;
-  readonly core?: Tensor;
-  readonly prod?: Prod;
+  readonly core: Tensor | undefined;
+  readonly prod: Prod | undefined;
 }
 
 function termNode(c: number, item: Item, dtype: DType): Tensor {
@@ -181,35 +194,46 @@ function termNode(c: number, item: Item, dtype: DType): Tensor {
   return rebuildScaled(item.prod, c, dtype, scaleSum);
 }
 
+const byCore = (a: Item, b: Item): number => compareNodes(a.core!, b.core!);
+
 /** The canonical node for `lin`, fitted to `shape` when given. */
 export function rebuildLin(input: Lin, dtype: DType, shape?: Shape): Tensor {
   const lin = foldConstantTerms(input, dtype);
   const list: Item[] = [];
-  if (lin.c0 !== 0) list.push({ coef: lin.c0 });
+  if (lin.c0 !== 0) list.push({ coef: lin.c0, core: undefined, prod: undefined });
   const terms: Item[] = [];
   lin.terms.forEach((t, core) => {
     if (t.coef !== 0) terms.push({ coef: t.coef, core, prod: t.prod });
   });
   if (terms.length === 2) {
     if (compareNodes(terms[0]!.core!, terms[1]!.core!) > 0) terms.reverse();
-  } else if (terms.length > 2) terms.sort((a, b) => compareNodes(a.core!, b.core!));
+  } else if (terms.length > 2) terms.sort(byCore);
   for (let i = 0; i < terms.length; i++) list.push(terms[i]!);
   let out: Tensor;
-  if (list.length === 0) out = scalarConst(0, dtype);
-  else if (list.length === 1) out = termNode(list[0].coef, list[0], dtype);
+  const n = list.length;
+  if (n === 0) out = scalarConst(0, dtype);
+  else if (n === 1) out = termNode(list[0]!.coef, list[0]!, dtype);
   else {
-    const m = Math.abs(list[0].coef);
-    const common = list.every((it) => Math.abs(it.coef) === m) ? m : 1;
-    const pos = list.filter((it) => it.coef > 0).length;
-    const negs = list.length - pos;
-    const sign = negs > pos || (negs === pos && list[0].coef < 0) ? -1 : 1;
-    const units = list.map((it) => (sign * it.coef) / common);
-    const lead = units.findIndex((u) => u > 0);
-    let acc = termNode(units[lead], list[lead], dtype);
-    units.forEach((u, i) => {
-      if (i === lead) return;
-      acc = u > 0 ? f.add(acc, termNode(u, list[i], dtype)) : f.sub(acc, termNode(-u, list[i], dtype));
-    });
+    // One common size factored out; the sign that makes most terms (or the first) positive.
+    const m = Math.abs(list[0]!.coef);
+    let same = true;
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const c = list[i]!.coef;
+      if (Math.abs(c) !== m) same = false;
+      if (c > 0) pos++;
+    }
+    const common = same ? m : 1;
+    const negs = n - pos;
+    const sign = negs > pos || (negs === pos && list[0]!.coef < 0) ? -1 : 1;
+    let lead = -1;
+    for (let i = 0; i < n && lead < 0; i++) if ((sign * list[i]!.coef) / common > 0) lead = i;
+    let acc = termNode((sign * list[lead]!.coef) / common, list[lead]!, dtype);
+    for (let i = 0; i < n; i++) {
+      if (i === lead) continue;
+      const u = (sign * list[i]!.coef) / common;
+      acc = u > 0 ? f.add(acc, termNode(u, list[i]!, dtype)) : f.sub(acc, termNode(-u, list[i]!, dtype));
+    }
     out = scaled(sign * common, acc, dtype);
   }
   return shape ? fit(out, shape) : out;
@@ -222,17 +246,24 @@ const MAX_EXPANDED = 32;
 export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[] = sumFactors(p)): Prod[] | undefined {
   if (sums.length === 0) return undefined;
   const rest: Prod = { coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) };
-  for (const s of sums) rest.num.delete(s);
+  for (let i = 0; i < sums.length; i++) rest.num.delete(sums[i]!);
   let items: Prod[] = [rest];
-  for (const s of sums) {
-    const lin = flattenLin(s);
+  for (let i = 0; i < sums.length; i++) {
+    const lin = flattenLin(sums[i]!);
     if (lin === undefined) return undefined;
     const parts: Prod[] = lin.c0 !== 0 ? [emptyProd(lin.c0)] : [];
-    for (const t of lin.terms.values()) parts.push({ coef: t.coef, num: t.prod.num, den: t.prod.den });
-    items = items.flatMap((it) => parts.map((q) => mulProd(it, q)));
+    lin.terms.forEach((t) => {
+      parts.push({ coef: t.coef, num: t.prod.num, den: t.prod.den });
+    });
+    const product: Prod[] = [];
+    for (let j = 0; j < items.length; j++) for (let k = 0; k < parts.length; k++) product.push(mulProd(items[j]!, parts[k]!));
+    items = product;
     if (items.length > MAX_EXPANDED) return undefined;
   }
-  for (const it of items) cancelled.push(...cancelFactors(it));
+  for (let j = 0; j < items.length; j++) {
+    const gone = cancelFactors(items[j]!);
+    for (let k = 0; k < gone.length; k++) cancelled.push(gone[k]!);
+  }
   return items;
 }
 
@@ -241,19 +272,24 @@ export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[]
  * multiplied out, or undefined if no term has any (see expandProd).
  */
 export function expandTerms(lin: Lin, cancelled: Tensor[]): Prod[] | undefined {
+  const terms: Term[] = [];
   let any = false;
-  for (const t of lin.terms.values()) if (hasSumFactor(t.prod)) any = true;
+  lin.terms.forEach((t) => {
+    terms.push(t);
+    if (!any && hasSumFactor(t.prod)) any = true;
+  });
   if (!any) return undefined; // the common case: nothing to multiply out, so no need to rebuild the terms
   const out: Prod[] = [];
   let expanded = false;
-  for (const t of lin.terms.values()) {
-    const items = hasSumFactor(t.prod) ? expandProd({ ...t.prod, coef: t.coef }, cancelled) : undefined;
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    const items = hasSumFactor(t.prod) ? expandProd({ coef: t.coef, num: t.prod.num, den: t.prod.den }, cancelled) : undefined;
     if (items === undefined) {
       out.push({ coef: t.coef * t.prod.coef, num: t.prod.num, den: t.prod.den });
       continue;
     }
     expanded = true;
-    for (const it of items) out.push(it);
+    for (let j = 0; j < items.length; j++) out.push(items[j]!);
   }
   return expanded ? out : undefined;
 }
@@ -261,7 +297,7 @@ export function expandTerms(lin: Lin, cancelled: Tensor[]): Prod[] | undefined {
 /** c₀ + Σ items as a sum (like terms collected); undefined if a term cannot be read. */
 export function linOfProds(c0: number, items: readonly Prod[], dtype: DType): Lin | undefined {
   const out: Lin = { c0, terms: new Map() };
-  for (const it of items) if (!addProd(out, 1, it, dtype)) return undefined;
+  for (let i = 0; i < items.length; i++) if (!addProd(out, 1, items[i]!, dtype)) return undefined;
   return out;
 }
 
@@ -336,11 +372,12 @@ export function arithCost(t: Tensor, limit = 2000): number {
     seen.add(node);
     if (!isSumNode(node) && !isProductNode(node)) continue;
     // Signs, scalars and broadcasts are free: they are collected anyway.
-    if (node.is('div')) cost += uniformValue(node.inputs[1]) !== undefined ? 0 : 3;
-    else if (node.is('pow')) cost += 2;
-    else if (node.is('add') || node.is('sub') || node.is('square') || (node.is('mul') && !isSumNode(node))) cost += 1;
+    const op = node.op;
+    if (op === 'div') cost += uniformValue(node.inputs[1]!) !== undefined ? 0 : 3;
+    else if (op === 'pow') cost += 2;
+    else if (op === 'add' || op === 'sub' || op === 'square' || (op === 'mul' && !isSumNode(node))) cost += 1;
     if (seen.size > limit) return Infinity;
-    stack.push(...node.inputs);
+    for (let i = 0; i < node.inputs.length; i++) stack.push(node.inputs[i]!);
   }
   return cost;
 }
