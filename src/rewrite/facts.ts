@@ -32,18 +32,24 @@ const add = (a: Range, b: Range): Range => range(a.lo + b.lo, a.hi + b.hi, a.loO
 
 /** Product of intervals from the corner products; a bound is attained if both factors attain theirs, or one is a closed 0. */
 function mul(a: Range, b: Range): Range {
-  const corners: [number, boolean][] = [];
-  for (const [x, xo] of [[a.lo, a.loOpen], [a.hi, a.hiOpen]] as const) {
-    for (const [y, yo] of [[b.lo, b.loOpen], [b.hi, b.hiOpen]] as const) {
-      const p = x * y;
-      if (Number.isNaN(p)) return ALL; // 0·∞
-      corners.push([p, (xo || yo) && !((x === 0 && !xo) || (y === 0 && !yo))]);
-    }
-  }
-  const lo = Math.min(...corners.map((c) => c[0]));
-  const hi = Math.max(...corners.map((c) => c[0]));
-  return range(lo, hi, corners.every((c) => c[0] !== lo || c[1]), corners.every((c) => c[0] !== hi || c[1]));
+  const p0 = a.lo * b.lo;
+  const p1 = a.lo * b.hi;
+  const p2 = a.hi * b.lo;
+  const p3 = a.hi * b.hi;
+  if (Number.isNaN(p0) || Number.isNaN(p1) || Number.isNaN(p2) || Number.isNaN(p3)) return ALL; // 0·∞
+  // Whether each corner is open: an open end, unless the other factor is a closed 0.
+  const o0 = corner(a.lo, a.loOpen, b.lo, b.loOpen);
+  const o1 = corner(a.lo, a.loOpen, b.hi, b.hiOpen);
+  const o2 = corner(a.hi, a.hiOpen, b.lo, b.loOpen);
+  const o3 = corner(a.hi, a.hiOpen, b.hi, b.hiOpen);
+  const lo = Math.min(p0, p1, p2, p3);
+  const hi = Math.max(p0, p1, p2, p3);
+  const loOpen = (p0 !== lo || o0) && (p1 !== lo || o1) && (p2 !== lo || o2) && (p3 !== lo || o3);
+  const hiOpen = (p0 !== hi || o0) && (p1 !== hi || o1) && (p2 !== hi || o2) && (p3 !== hi || o3);
+  return range(lo, hi, loOpen, hiOpen);
 }
+
+const corner = (x: number, xo: boolean, y: number, yo: boolean): boolean => (xo || yo) && !((x === 0 && !xo) || (y === 0 && !yo));
 
 /** 1/x for x of one sign; anything else is unknown. */
 function recip(a: Range): Range {
@@ -58,7 +64,8 @@ const mono = (a: Range, f: (x: number) => number): Range => range(f(a.lo), f(a.h
 function constantRange(values: Float64Array): Range {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (Number.isNaN(v)) return ALL;
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
@@ -69,7 +76,8 @@ function constantRange(values: Float64Array): Range {
 const UNIT_OPEN: Range = { lo: 0, hi: 1, loOpen: true, hiOpen: true };
 
 function rangeRule(t: Tensor, ins: readonly Range[]): Range {
-  const [a, b] = ins;
+  const a = ins[0]!;
+  const b = ins[1]!;
   switch (t.op) {
     case 'input':
       return (t as Tensor<'input'>).attrs.facts.oneHot ? closed(0, 1) : ALL;
@@ -164,7 +172,13 @@ export function rangeOf(t: Tensor): Range {
   const hit = ranges.get(t);
   if (hit) return hit;
   // Children before parents, stopping at nodes already ranged.
-  for (const node of postOrder([t], (x) => !ranges.has(x))) ranges.set(node, rangeRule(node, node.inputs.map((x) => ranges.get(x)!)));
+  const order = postOrder([t], (x) => !ranges.has(x));
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k]!;
+    const ins: Range[] = [];
+    for (let i = 0; i < node.inputs.length; i++) ins.push(ranges.get(node.inputs[i]!)!);
+    ranges.set(node, rangeRule(node, ins));
+  }
   return ranges.get(t)!;
 }
 

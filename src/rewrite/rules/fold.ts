@@ -20,7 +20,7 @@ function foldUniform(t: Tensor, vs: number[]): number | undefined {
     return semantics(vs.map((v) => Float64Array.of(v)), node as Tensor<never>)[0];
   }
   if (kind === 'view') return vs[0];
-  const [v] = vs;
+  const v = vs[0]!;
   const x = t.inputs[0];
   switch (t.op) {
     case 'sum':
@@ -77,7 +77,8 @@ const zerosLike = (t: Tensor): Tensor => f.constant(0, t.shape, t.dtype);
 
 /** x + 0 → x, 0 + x → x, x − 0 → x. */
 export const addZero = rule('add-zero', 'canonicalize', ['add', 'sub'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   if (isValue(b, 0)) return fit(a, t.shape);
   if (t.is('add') && isValue(a, 0)) return fit(b, t.shape);
   return undefined;
@@ -88,7 +89,8 @@ export const zeroSub = rule('zero-sub', 'canonicalize', ['sub'], (t) => (isValue
 
 /** x·1 → x, 1·x → x, x/1 → x. */
 export const mulOne = rule('mul-one', 'canonicalize', ['mul', 'div'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   if (isValue(b, 1)) return fit(a, t.shape);
   if (t.is('mul') && isValue(a, 1)) return fit(b, t.shape);
   return undefined;
@@ -96,7 +98,8 @@ export const mulOne = rule('mul-one', 'canonicalize', ['mul', 'div'], (t) => {
 
 /** x·0 → 0, 0·x → 0, 0/y → 0 where y ≠ 0 (x finite: away from overflow). */
 export const mulZero = rule('mul-zero', 'canonicalize', ['mul', 'div'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   if (t.is('mul') && (isValue(a, 0) || isValue(b, 0))) return zerosLike(t);
   if (t.is('div') && isValue(a, 0) && isNonZero(b)) return { to: zerosLike(t), because: (p) => rangeText(b, p) };
   return undefined;
@@ -110,7 +113,8 @@ export const subSelf = rule('sub-self', 'canonicalize', ['sub'], (t) => (t.input
 
 /** x / x → 1 where x ≠ 0. */
 export const divSelf = rule('div-self', 'canonicalize', ['div'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   return a === b && isNonZero(a) ? { to: f.constant(1, t.shape, t.dtype), because: (p) => rangeText(a, p) } : undefined;
 });
 

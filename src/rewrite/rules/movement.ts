@@ -62,7 +62,8 @@ export const movementScalarOut = rule('scalar-out', 'canonicalize', ['transpose'
 
 /** (c·A)·B → c·(A·B) and A·(c·B) → c·(A·B). */
 export const matmulScalarOut = rule('scalar-out', 'canonicalize', ['matmul'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   const pa = peelScalar(a);
   const pb = peelScalar(b);
   const coef = pa.coef * pb.coef;
@@ -79,7 +80,8 @@ const isLast2Swap = (t: Tensor): t is Tensor<'transpose'> => {
 
 /** Aᵀ·Bᵀ → (B·A)ᵀ: one transpose instead of two. */
 export const matmulTransposes = rule('matmul-transposes', 'canonicalize', ['matmul'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   if (!isLast2Swap(a) || !isLast2Swap(b)) return undefined;
   return f.transposeLast2(f.matmul(b.inputs[0], a.inputs[0]));
 });

@@ -87,7 +87,8 @@ export const powHalf = rule('pow-sqrt', 'specialize', ['pow'], (t) => ((t as Ten
 
 /** max(x, 0) → relu(x). */
 export const maximumZero = rule('maximum-relu', 'specialize', ['maximum'], (t) => {
-  const [a, b] = t.inputs;
+  const a = t.inputs[0]!;
+  const b = t.inputs[1]!;
   const x = uniformValue(b) === 0 ? a : uniformValue(a) === 0 ? b : undefined;
   return x !== undefined && x.rank === t.rank && x.size === t.size ? f.relu(x) : undefined;
 });

@@ -38,7 +38,9 @@ export const nonNegativeNoop = rule('non-negative', 'canonicalize', ['abs', 'rel
 
 /** [a > b], [a < b] → 1 or 0 where the ranges of a and b decide it. */
 export const comparisonKnown = rule('comparison-known', 'canonicalize', ['greater', 'less'], (t) => {
-  const [a, b] = t.is('greater') ? t.inputs : [t.inputs[1], t.inputs[0]];
+  const greater = t.op === 'greater';
+  const a = t.inputs[greater ? 0 : 1]!;
+  const b = t.inputs[greater ? 1 : 0]!;
   const ra = rangeOf(a);
   const rb = rangeOf(b);
   const always = ra.lo > rb.hi || (ra.lo === rb.hi && (ra.loOpen || rb.hiOpen));
@@ -49,7 +51,9 @@ export const comparisonKnown = rule('comparison-known', 'canonicalize', ['greate
 
 /** where(1, a, b) → a, where(0, a, b) → b, where(c, a, a) → a. */
 export const whereKnown = rule('where-known', 'canonicalize', ['where'], (t) => {
-  const [c, a, b] = t.inputs;
+  const c = t.inputs[0]!;
+  const a = t.inputs[1]!;
+  const b = t.inputs[2]!;
   const v = uniformValue(c);
   if (a === b) return fit(a, t.shape);
   if (v === undefined || Number.isNaN(v)) return undefined;
