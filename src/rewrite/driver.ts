@@ -57,7 +57,7 @@ const ROOT: UsersInfo = { sum: false, product: false };
 const INFOS: readonly UsersInfo[] = [ROOT, { sum: true, product: false }, { sum: false, product: true }, { sum: true, product: true }];
 
 /** Users summarised as bits: 1 = all users are sum nodes, 2 = all are product nodes. Nodes without users are absent. */
-function userBits(order: readonly Tensor[], within?: ReadonlySet<Tensor>): Map<Tensor, number> {
+function userBits(order: readonly Tensor[], within: ReadonlySet<Tensor> | undefined): Map<Tensor, number> {
   const bits = new Map<Tensor, number>();
   for (let k = 0; k < order.length; k++) {
     const n = order[k]!;
@@ -70,19 +70,51 @@ function userBits(order: readonly Tensor[], within?: ReadonlySet<Tensor>): Map<T
   }
   return bits;
 }
-const infoOf = (bits: Map<Tensor, number>, n: Tensor): UsersInfo => INFOS[bits.get(n) ?? 0];
+
+/**
+ * Where the users of the nodes being settled are read from: a pass's order (whose roots count as
+ * used elsewhere), or the order of a rule's new nodes (only their users among them count).
+ * Summarised on first use: only the normal forms ask (Context.interior), so most phases never do.
+ */
+interface Users {
+  readonly order: readonly Tensor[];
+  readonly roots: readonly Tensor[] | undefined;
+  readonly fresh: readonly Tensor[] | undefined;
+  bits: Map<Tensor, number> | undefined;
+  rootSet: Set<Tensor> | undefined;
+}
+
+function usersOf(u: Users, n: Tensor): UsersInfo {
+  if (u.roots !== undefined) {
+    u.rootSet ??= new Set(u.roots);
+    if (u.rootSet.has(n)) return ROOT;
+  }
+  u.bits ??= userBits(u.order, u.fresh === undefined ? undefined : new Set(u.fresh));
+  return INFOS[u.bits.get(n) ?? 0]!;
+}
 
 /** The rule context of the node being settled: `interior` notes when it made a rule skip. */
-class Context implements RuleContext {
-  node!: Tensor;
-  info: UsersInfo = ROOT;
-  skipped = false;
+interface Context extends RuleContext {
+  node: Tensor;
+  /** The users that count for `node` are those of `key` in `users`. */
+  users: Users;
+  key: Tensor;
+  /** The users' summary once read. */
+  info: UsersInfo | undefined;
+  skipped: boolean;
+}
 
-  interior(family: Family): boolean {
-    const inside = family === 'sum' ? this.info.sum && isSumNode(this.node) : this.info.product && isProductNode(this.node);
-    if (inside) this.skipped = true;
-    return inside;
-  }
+function newContext(): Context {
+  const ctx: Context = {
+    node: undefined as never, users: undefined as never, key: undefined as never, info: undefined, skipped: false,
+    interior: (family) => {
+      const info = (ctx.info ??= usersOf(ctx.users, ctx.key));
+      const inside = family === 'sum' ? info.sum && isSumNode(ctx.node) : info.product && isProductNode(ctx.node);
+      if (inside) ctx.skipped = true;
+      return inside;
+    },
+  };
+  return ctx;
 }
 
 /** `n` on its operands as `map` has replaced them: `n` itself when none was (no array built then). */
@@ -99,130 +131,137 @@ function rebuilt(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor {
   return n;
 }
 
-class Pass {
-  changed = false;
-  /** The normal-form rule whose output the last fire() returned as it was: no need to try it on that again. */
-  private repeat: Rule | undefined;
-  private readonly settled = new Set<Tensor>();
-
-  constructor(
-    private readonly index: Index,
-    private readonly phase: Phase,
-    private readonly log: Step[] | undefined,
-    /** Nodes no rule of this phase fires on. Rules see only the subgraph below a node, so this holds across passes and calls. */
-    private readonly stable: WeakSet<Tensor>,
-    /** Nodes whose whole subgraph is stable (leaves count as stable): a pass need not look below them. */
-    private readonly fixed: WeakSet<Tensor>,
-    /**
-     * Nodes no rule fired on only because they are interior (see Context), with the users they
-     * had then: with the same users, trying the rules again gives the same nothing.
-     */
-    private readonly quiet: WeakMap<Tensor, UsersInfo>,
-  ) {}
-
-  run(roots: readonly Tensor[]): Tensor[] {
-    // Fixed nodes are listed, but nothing below them.
-    const fixed = this.fixed;
-    const order = postOrder(roots, (_into, from) => !fixed.has(from));
-    const users = userBits(order);
-    const rootSet = new Set(roots);
-    const memo = new Map<Tensor, Tensor>();
-    for (let k = 0; k < order.length; k++) {
-      const node = order[k]!;
-      if (this.isFixed(node)) continue; // maps to itself
-      const cur = rebuilt(node, memo);
-      memo.set(node, this.settle(cur, rootSet.has(node) ? ROOT : infoOf(users, node)));
-    }
-    return roots.map((r) => memo.get(r) ?? r);
-  }
-
-  /** Leaves, and stable nodes whose operands are all fixed: nothing below them can change. */
-  private isFixed(n: Tensor): boolean {
-    return n.inputs.length === 0 || this.fixed.has(n);
-  }
-
-  private operandsFixed(n: Tensor): boolean {
-    for (let i = 0; i < n.inputs.length; i++) if (!this.isFixed(n.inputs[i]!)) return false;
-    return true;
-  }
-
-  /** What rules ask about the node being settled (one object per pass, not one per node). */
-  private readonly ctx = new Context();
-
+/** One pass of a phase over the graph (plain functions over this state, compiled with the module). */
+interface Pass {
+  readonly index: Index;
+  readonly phase: Phase;
+  readonly log: Step[] | undefined;
+  /** Nodes no rule of this phase fires on. Rules see only the subgraph below a node, so this holds across passes and calls. */
+  readonly stable: WeakSet<Tensor>;
+  /** Nodes whose whole subgraph is stable (leaves count as stable): a pass need not look below them. */
+  readonly fixed: WeakSet<Tensor>;
   /**
-   * Applies rules at `node` (whose operands are settled) until none fires. A normal-form rule
-   * is not tried again on its own output (it would not fire: see Rule.normalForm; nor would it
-   * skip as interior, since it fired on a node of its family in the same place).
+   * Nodes no rule fired on only because they are interior (see Context), with the users they
+   * had then: with the same users, trying the rules again gives the same nothing.
    */
-  private settle(node: Tensor, info: UsersInfo): Tensor {
-    if (this.settled.has(node)) return node;
-    let cur = node;
-    const ctx = this.ctx;
-    let again: Rule | undefined;
-    for (let fired = 0; cur.inputs.length > 0 && !this.stable.has(cur); fired++) {
-      if (fired > MAX_LOCAL || this.quiet.get(cur) === info) break;
-      // fire() settles nodes below (which reuses ctx), so set it up again for every try.
-      ctx.node = cur;
-      ctx.info = info;
-      ctx.skipped = false;
-      const next = this.fire(cur, ctx, again);
-      if (next === undefined) {
-        // ctx still describes cur: no rule fired, so nothing below was settled.
-        if (!ctx.skipped) this.stable.add(cur);
-        else this.quiet.set(cur, info);
-        break;
-      }
-      again = this.repeat;
-      cur = next;
-    }
-    this.settled.add(cur);
-    // Settled bottom-up, so the operands' marks are final: mark here, in every pass, so that
-    // the next pass (and the next call) skips the whole subgraph.
-    if (this.stable.has(cur) && this.operandsFixed(cur)) this.fixed.add(cur);
-    return cur;
-  }
+  readonly quiet: WeakMap<Tensor, UsersInfo>;
+  readonly settled: Set<Tensor>;
+  /** What rules ask about the node being settled (one object per pass, not one per node). */
+  readonly ctx: Context;
+  changed: boolean;
+  /** The normal-form rule whose output the last fire() returned as it was: no need to try it on that again. */
+  repeat: Rule | undefined;
+}
 
-  /** The first rule that fires at `cur`, its result normalised below the top; undefined if none fires. */
-  private fire(cur: Tensor, ctx: RuleContext, again?: Rule): Tensor | undefined {
-    const rules = this.index(cur.op);
-    for (let k = 0; k < rules.length; k++) {
-      const r = rules[k]!;
-      if (r === again) continue;
-      const out = r.apply(cur, ctx);
-      if (out === undefined) continue;
-      const to = out instanceof Tensor ? out : out.to;
-      if (to === cur || to.dtype !== cur.dtype) continue;
-      if (!sameShape(to.shape, cur.shape)) {
-        throw new GraphError('simplify', `internal error: rule '${r.name}' turned ${fmtShape(cur.shape)} ${cur.op} into ${fmtShape(to.shape)} ${to.op}; please report this graph`);
-      }
-      this.changed = true;
-      if (this.log) {
-        // Logged before the new nodes are normalised, so the steps read in the order they follow from each other.
-        const name = out instanceof Tensor ? r.name : (out.rule ?? r.name);
-        const because = out instanceof Tensor ? undefined : out.because;
-        this.log.push(because === undefined ? { rule: name, phase: this.phase, before: cur, after: to } : { rule: name, phase: this.phase, before: cur, after: to, because });
-      }
-      const next = this.normalizeBelow(to);
-      this.repeat = next === to && r.normalForm === true ? r : undefined;
-      return next;
-    }
-    return undefined;
+function runPass(pass: Pass, roots: readonly Tensor[]): Tensor[] {
+  // Fixed nodes are listed, but nothing below them.
+  const fixed = pass.fixed;
+  const order = postOrder(roots, (_into, from) => !fixed.has(from));
+  const users: Users = { order, roots, fresh: undefined, bits: undefined, rootSet: undefined };
+  const memo = new Map<Tensor, Tensor>();
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k]!;
+    if (node.inputs.length === 0 || fixed.has(node)) continue; // maps to itself
+    memo.set(node, settle(pass, rebuilt(node, memo), users, node));
   }
+  const out: Tensor[] = [];
+  for (let i = 0; i < roots.length; i++) out.push(memo.get(roots[i]!) ?? roots[i]!);
+  return out;
+}
 
-  /** Settles the nodes a rule created below `top`, bottom-up, and rebuilds `top` on them. */
-  private normalizeBelow(top: Tensor): Tensor {
-    // The new nodes: below top, neither settled nor fixed; inputs first, top last.
-    const order = postOrder([top], (x) => !this.settled.has(x) && !this.isFixed(x));
-    if (order.length === 1) return top;
-    const fresh = order.slice(0, -1);
-    const users = userBits(order, new Set(fresh));
-    const local = new Map<Tensor, Tensor>();
-    for (let k = 0; k < fresh.length; k++) {
-      const n = fresh[k]!;
-      local.set(n, this.settle(rebuilt(n, local), infoOf(users, n)));
+/** Leaves, and stable nodes whose operands are all fixed: nothing below them can change. */
+function isFixed(pass: Pass, n: Tensor): boolean {
+  return n.inputs.length === 0 || pass.fixed.has(n);
+}
+
+function operandsFixed(pass: Pass, n: Tensor): boolean {
+  for (let i = 0; i < n.inputs.length; i++) if (!isFixed(pass, n.inputs[i]!)) return false;
+  return true;
+}
+
+/**
+ * Applies rules at `node` (whose operands are settled; its users are those of `key` in `users`)
+ * until none fires. A normal-form rule is not tried again on its own output (it would not fire:
+ * see Rule.normalForm; nor would it skip as interior, since it fired on a node of its family in
+ * the same place).
+ */
+function settle(pass: Pass, node: Tensor, users: Users, key: Tensor): Tensor {
+  const settled = pass.settled;
+  if (settled.has(node)) return node;
+  const { stable, quiet, ctx } = pass;
+  let cur = node;
+  let info: UsersInfo | undefined;
+  let again: Rule | undefined;
+  for (let fired = 0; cur.inputs.length > 0 && !stable.has(cur); fired++) {
+    if (fired > MAX_LOCAL) break;
+    const q = quiet.get(cur);
+    if (q !== undefined && q === (info ??= usersOf(users, key))) break;
+    // fire() settles nodes below (which reuses ctx), so set it up again for every try.
+    ctx.node = cur;
+    ctx.users = users;
+    ctx.key = key;
+    ctx.info = info;
+    ctx.skipped = false;
+    const next = fire(pass, cur, again);
+    if (next === undefined) {
+      // ctx still describes cur: no rule fired, so nothing below was settled.
+      if (!ctx.skipped) stable.add(cur);
+      else quiet.set(cur, ctx.info!);
+      break;
     }
-    return rebuilt(top, local);
+    again = pass.repeat;
+    cur = next;
   }
+  settled.add(cur);
+  // Settled bottom-up, so the operands' marks are final: mark here, in every pass, so that
+  // the next pass (and the next call) skips the whole subgraph.
+  if (stable.has(cur) && operandsFixed(pass, cur)) pass.fixed.add(cur);
+  return cur;
+}
+
+/** The first rule that fires at `cur`, its result normalised below the top; undefined if none fires. */
+function fire(pass: Pass, cur: Tensor, again: Rule | undefined): Tensor | undefined {
+  const rules = pass.index(cur.op);
+  const ctx = pass.ctx;
+  for (let k = 0; k < rules.length; k++) {
+    const r = rules[k]!;
+    if (r === again) continue;
+    const out = r.apply(cur, ctx);
+    if (out === undefined) continue;
+    const to = out instanceof Tensor ? out : out.to;
+    if (to === cur || to.dtype !== cur.dtype) continue;
+    if (!sameShape(to.shape, cur.shape)) {
+      throw new GraphError('simplify', `internal error: rule '${r.name}' turned ${fmtShape(cur.shape)} ${cur.op} into ${fmtShape(to.shape)} ${to.op}; please report this graph`);
+    }
+    pass.changed = true;
+    if (pass.log) {
+      // Logged before the new nodes are normalised, so the steps read in the order they follow from each other.
+      const name = out instanceof Tensor ? r.name : (out.rule ?? r.name);
+      const because = out instanceof Tensor ? undefined : out.because;
+      pass.log.push(because === undefined ? { rule: name, phase: pass.phase, before: cur, after: to } : { rule: name, phase: pass.phase, before: cur, after: to, because });
+    }
+    const next = normalizeBelow(pass, to);
+    pass.repeat = next === to && r.normalForm === true ? r : undefined;
+    return next;
+  }
+  return undefined;
+}
+
+/** Settles the nodes a rule created below `top`, bottom-up, and rebuilds `top` on them. */
+function normalizeBelow(pass: Pass, top: Tensor): Tensor {
+  // The new nodes: below top, neither settled nor fixed; inputs first, top last.
+  const settled = pass.settled;
+  const fixed = pass.fixed;
+  const order = postOrder([top], (x) => !settled.has(x) && x.inputs.length > 0 && !fixed.has(x));
+  if (order.length === 1) return top;
+  const fresh = order.slice(0, -1);
+  const users: Users = { order, roots: undefined, fresh, bits: undefined, rootSet: undefined };
+  const local = new Map<Tensor, Tensor>();
+  for (let k = 0; k < fresh.length; k++) {
+    const n = fresh[k]!;
+    local.set(n, settle(pass, rebuilt(n, local), users, n));
+  }
+  return rebuilt(top, local);
 }
 
 /**
@@ -244,8 +283,8 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
       if (!pending.has(phase)) continue;
       pending.delete(phase);
       for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const p = new Pass(index, phase, log, stable, fixed, quiet);
-        current = p.run(current);
+        const p: Pass = { index, phase, log, stable, fixed, quiet, settled: new Set(), ctx: newContext(), changed: false, repeat: undefined };
+        current = runPass(p, current);
         if (!p.changed) break;
         pending = new Set(PHASES.filter((q) => q !== phase));
       }
@@ -254,5 +293,5 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
   return current;
 }
 
-/** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass.stable, Pass.fixed and Pass.quiet). */
+/** Per rule set and phase: its rules by op, and the nodes known to be fixed points (see Pass: stable, fixed and quiet). */
 const phaseCache = new WeakMap<readonly Rule[], readonly { phase: Phase; index: Index; stable: WeakSet<Tensor>; fixed: WeakSet<Tensor>; quiet: WeakMap<Tensor, UsersInfo> }[]>();

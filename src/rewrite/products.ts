@@ -41,26 +41,33 @@ function sharedProd(root: Tensor): Prod | undefined {
 
 const products = new WeakMap<Tensor, Prod | null>();
 
+/** Exponents in the numerator (ps) and denominator (qs) of the nodes of a region and their operands, in first-reached order. */
+interface Exponents {
+  readonly at: Map<Tensor, number>;
+  readonly xs: Tensor[];
+  readonly ps: number[];
+  readonly qs: number[];
+}
+
+/** x's exponents += (p, q) (a node not reached before is added with them). */
+function give(into: Exponents, x: Tensor, p: number, q: number): void {
+  const k = into.at.get(x);
+  if (k !== undefined) {
+    into.ps[k] += p;
+    into.qs[k] += q;
+  } else {
+    into.at.set(x, into.xs.length);
+    into.xs.push(x);
+    into.ps.push(p);
+    into.qs.push(q);
+  }
+}
+
 function readProd(root: Tensor): Prod | undefined {
   const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
-  // Exponents in the numerator (p) and denominator (q) of every node of the region and its
-  // operands, in first-reached order.
-  const at = new Map<Tensor, number>([[root, 0]]);
-  const xs: Tensor[] = [root];
-  const ps: number[] = [1];
-  const qs: number[] = [0];
-  const give = (x: Tensor, p: number, q: number): void => {
-    const k = at.get(x);
-    if (k !== undefined) {
-      ps[k] += p;
-      qs[k] += q;
-    } else {
-      at.set(x, xs.length);
-      xs.push(x);
-      ps.push(p);
-      qs.push(q);
-    }
-  };
+  const e: Exponents = { at: new Map(), xs: [root], ps: [1], qs: [0] };
+  const { at, xs, ps, qs } = e;
+  at.set(root, 0);
   let flips = 0;
   const region = regionOf(root, 'product');
   for (let r = 0; r < region.length; r++) {
@@ -72,27 +79,27 @@ function readProd(root: Tensor): Prod | undefined {
     const b = node.inputs[1]!;
     switch (node.op) {
       case 'mul':
-        give(a, p, q);
-        give(b, p, q);
+        give(e, a, p, q);
+        give(e, b, p, q);
         break;
       case 'div':
-        give(a, p, q);
-        give(b, q, p);
+        give(e, a, p, q);
+        give(e, b, q, p);
         break;
       case 'neg':
         flips += p + q;
-        give(a, p, q);
+        give(e, a, p, q);
         break;
       case 'square':
-        give(a, 2 * p, 2 * q);
+        give(e, a, 2 * p, 2 * q);
         break;
       case 'broadcastTo':
-        give(a, p, q);
+        give(e, a, p, q);
         break;
       case 'pow': {
         const k = (node as Tensor<'pow'>).attrs.exponent;
-        if (k > 0) give(a, k * p, k * q);
-        else give(a, -k * q, -k * p);
+        if (k > 0) give(e, a, k * p, k * q);
+        else give(e, a, -k * q, -k * p);
         break;
       }
     }
@@ -133,7 +140,7 @@ export function cancelFactors(p: Prod): Tensor[] {
 
 /** Several constant factors become one (when the result is small enough to share by value). */
 function foldConstantFactors(p: Prod): void {
-  if (!hasConstant(p.num) && !hasConstant(p.den)) return; // the common case, decided without building lists
+  if (!hasConstant(p.num) && (p.den.size === 0 || !hasConstant(p.den))) return; // the common case, decided without building lists
   const nums = [...p.num].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
   const dens = [...p.den].filter(([x]) => x.is('constant')) as [Tensor<'constant'>, number][];
   const occurrences = [...nums, ...dens].reduce((n, [, k]) => n + k, 0);
@@ -209,7 +216,11 @@ export type ScaleSum = (s: Tensor, c: number, dtype: DType) => Tensor;
  * (`rebuildProd` in sums.ts is this with the sum normal form's scaleSum.)
  */
 export function buildProd(p: Prod, dtype: DType, shape: Shape | undefined, scaleSum: ScaleSum): Tensor {
-  const x = singleFactor(p);
+  return buildWith(p, singleFactor(p), dtype, shape, scaleSum);
+}
+
+/** buildProd(p) for x = singleFactor(p), when the caller has it already. */
+function buildWith(p: Prod, x: Tensor | undefined, dtype: DType, shape: Shape | undefined, scaleSum: ScaleSum): Tensor {
   // One factor x¹: nothing to fold or sort, c·x directly (the general path below gives the same node).
   if (x !== undefined && p.coef !== 0 && !(p.coef !== 1 && isSumNode(x))) {
     const out = scaled(p.coef, x, dtype);
@@ -239,13 +250,14 @@ export function buildProd(p: Prod, dtype: DType, shape: Shape | undefined, scale
 
 /** The node for c·p, leaving `p` as it is (its maps are copied only when buildProd may fold constants in them). */
 export function rebuildScaled(p: Prod, c: number, dtype: DType, scaleSum: ScaleSum): Tensor {
-  const one = singleFactor(p) !== undefined;
-  return buildProd({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, dtype, undefined, scaleSum);
+  const x = singleFactor(p);
+  const one = x !== undefined;
+  return buildWith({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, x, dtype, undefined, scaleSum);
 }
 
 /** The product without its scalar: the key under which like terms of a sum are collected. */
 export function coreOf(p: Prod, dtype: DType, scaleSum: ScaleSum): Tensor {
-  return singleFactor(p) ?? buildProd({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, dtype, undefined, scaleSum);
+  return singleFactor(p) ?? buildWith({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, undefined, dtype, undefined, scaleSum);
 }
 
 /** x when `p` is c·x¹ (one factor, exponent 1, no denominator). */
