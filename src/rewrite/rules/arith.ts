@@ -1,9 +1,11 @@
 // The normal forms of sums and products as rules, and distributing where it pays.
+import * as f from '../../graph/functions.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { rangeText } from '../facts.js';
 import { copyFactors, isProductNode, isSumNode, sumFactors, type Prod } from '../families.js';
 import { cancelFactors, flattenProd } from '../products.js';
 import { fit, scaled, uniformValue } from '../build.js';
+import { compareNodes } from '../order.js';
 import { rule, type Because, type Rewrite } from '../rule.js';
 import { arithCost, expandProd, expandTerms, expansionCostBound, flattenLin, linOfProds, rebuildLin, rebuildProd } from '../sums.js';
 
@@ -44,27 +46,61 @@ function untilSettled(t: Tensor, round: (t: Tensor) => Rewrite | undefined, mult
 
 const both = (a: Because | undefined, b: Because): Because => (a === undefined ? b : (print) => `${a(print)}; ${b(print)}`);
 
+/** Neither a sum, a product nor a constant: a leaf of both normal forms, read as itself. */
+const isAtom = (x: Tensor): boolean => x.op !== 'constant' && !isSumNode(x) && !isProductNode(x);
+
 /**
- * The normal form of c ⊙ x, x ⊙ c or x / c, for a finite nonzero scalar c and x no sum, product
- * or constant: then both normal forms are c·x (`scaled`), which is what the general paths below
- * build too, only after flattening and rebuilding. Most products in a gradient are of this kind.
+ * The normal form of c·x under negations (c ⊙ x, x ⊙ c, x / c, −x, −(x / c), (−x) / c, …: any
+ * negations, at most one finite nonzero scalar c) for an atom x: then both normal forms are c·x
+ * (`scaled`), which is what the general paths below build too, only after flattening and
+ * rebuilding (with one scalar their arithmetic agrees exactly). Most products in a gradient are
+ * of this kind.
  */
 function scalarTimesAtom(t: Tensor): Tensor | undefined {
-  if (t.op !== 'mul' && t.op !== 'div') return undefined;
+  let c = 1;
+  let scalars = 0;
+  let x = t;
+  for (;;) {
+    const op = x.op;
+    if (op === 'neg') {
+      c = -c;
+      x = x.inputs[0]!;
+    } else if ((op === 'mul' || op === 'div') && scalars === 0) {
+      const a = x.inputs[0]!;
+      const b = x.inputs[1]!;
+      let v: number | undefined;
+      if (op === 'div') {
+        const w = uniformValue(b);
+        v = w === undefined ? undefined : 1 / w;
+        x = a;
+      } else {
+        v = uniformValue(a);
+        if (v !== undefined) x = b;
+        else {
+          v = uniformValue(b);
+          x = a;
+        }
+      }
+      if (v === undefined || v === 0 || !Number.isFinite(v)) return undefined;
+      c *= v;
+      scalars = 1;
+    } else break;
+  }
+  if (x === t || !isAtom(x)) return undefined;
+  return fit(scaled(c, x, t.dtype), t.shape);
+}
+
+/**
+ * a ± b for distinct atoms: the sum's normal form is the two in the structural order (a − b
+ * with b first is −(b − a)), what rebuildLin builds from their two terms.
+ */
+function sumOfTwoAtoms(t: Tensor): Tensor | undefined {
+  if (t.op !== 'add' && t.op !== 'sub') return undefined;
   const a = t.inputs[0]!;
   const b = t.inputs[1]!;
-  let c: number | undefined;
-  let x = a;
-  if (t.op === 'div') {
-    const v = uniformValue(b);
-    c = v === undefined ? undefined : 1 / v;
-  } else {
-    c = uniformValue(a);
-    if (c !== undefined) x = b;
-    else c = uniformValue(b);
-  }
-  if (c === undefined || c === 0 || !Number.isFinite(c) || x.op === 'constant' || isSumNode(x) || isProductNode(x)) return undefined;
-  return fit(scaled(c, x, t.dtype), t.shape);
+  if (a === b || !isAtom(a) || !isAtom(b)) return undefined;
+  if (compareNodes(a, b) < 0) return t;
+  return t.op === 'add' ? f.add(b, a) : f.neg(f.sub(b, a));
 }
 
 /**
@@ -80,7 +116,7 @@ export const collectTerms = rule('collect-terms', 'canonicalize', ['add', 'sub',
 /** One round of collect-terms at a sum node. */
 function termsRound(t: Tensor): Rewrite | undefined {
   if (!isSumNode(t)) return undefined;
-  const simple = scalarTimesAtom(t);
+  const simple = scalarTimesAtom(t) ?? sumOfTwoAtoms(t);
   if (simple !== undefined) return result(t, simple, 'collect-terms');
   const lin = flattenLin(t);
   if (lin === undefined) return undefined;

@@ -50,21 +50,25 @@ export const logSumExpRule = rule('log-sum-exp', 'stabilize', ['log'], (t) => {
 /** exp(z) / Σₐ exp(z) → softmax(z, a) (with the sum's axis kept). */
 export const softmaxFromExp = rule('softmax-from-exp', 'stabilize', ['div', 'mul'], (t) => {
   const shared = flattenProdShared(t); // read only: copied when the pattern matches
-  if (shared === undefined) return undefined;
-  for (const [d, k] of shared.den) {
-    if (k !== 1 || !d.is('sum') || !d.attrs.keepDims || d.attrs.axes.length !== 1) continue;
-    const e = d.inputs[0];
-    if (!e.is('exp') || !shared.num.has(e)) continue;
-    const p = flattenProd(t)!;
-    const s = f.softmax(e.inputs[0], d.attrs.axes[0]);
-    p.den.delete(d);
-    const j = p.num.get(e)!;
-    if (j === 1) p.num.delete(e);
-    else p.num.set(e, j - 1);
-    p.num.set(s, (p.num.get(s) ?? 0) + 1);
-    return rebuildProd(p, t.dtype, t.shape);
-  }
-  return undefined;
+  if (shared === undefined || shared.den.size === 0) return undefined;
+  // The first Σₐ exp(z) (kept axis, exponent 1) in the denominator whose exp(z) is in the numerator.
+  let found: Tensor<'sum'> | undefined;
+  shared.den.forEach((k, d) => {
+    if (found !== undefined || k !== 1 || !d.is('sum') || !d.attrs.keepDims || d.attrs.axes.length !== 1) return;
+    const e = d.inputs[0]!;
+    if (e.is('exp') && shared.num.has(e)) found = d;
+  });
+  const d: Tensor<'sum'> | undefined = found;
+  if (d === undefined) return undefined;
+  const e = d.inputs[0]!;
+  const p = flattenProd(t)!;
+  const s = f.softmax(e.inputs[0], d.attrs.axes[0]);
+  p.den.delete(d);
+  const j = p.num.get(e)!;
+  if (j === 1) p.num.delete(e);
+  else p.num.set(e, j - 1);
+  p.num.set(s, (p.num.get(s) ?? 0) + 1);
+  return rebuildProd(p, t.dtype, t.shape);
 });
 
 export const stabilizeRules: readonly Rule[] = [logSoftmaxRule, logSigmoid, logOnePlusExp, logSumExpRule, softmaxFromExp];
