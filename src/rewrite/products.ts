@@ -8,7 +8,7 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, power, scalarConst, scaled, uniformValue } from './build.js';
 import { isNonZero } from './facts.js';
-import { MAX_EXPONENT, addFactor, copyFactors, isProductNode, isSumNode, regionOf, type Prod } from './families.js';
+import { MAX_EXPONENT, Prod, addFactor, copyFactors, isProductNode, isSumNode, regionOf } from './families.js';
 import { compareNodes } from './order.js';
 
 /**
@@ -17,14 +17,14 @@ import { compareNodes } from './order.js';
  */
 export function flattenProd(root: Tensor): Prod | undefined {
   if (!isProductNode(root)) {
-    const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
+    const prod = new Prod(1, new Map(), new Map());
     const v = uniformValue(root);
     if (v !== undefined) prod.coef = v;
     else prod.num.set(root, 1);
     return prod;
   }
   const hit = sharedProd(root);
-  return hit === undefined ? undefined : { coef: hit.coef, num: copyFactors(hit.num), den: copyFactors(hit.den) };
+  return hit === undefined ? undefined : new Prod(hit.coef, copyFactors(hit.num), copyFactors(hit.den));
 }
 
 /** flattenProd(root) for a caller that only reads it: shared, never to be changed. */
@@ -42,11 +42,16 @@ function sharedProd(root: Tensor): Prod | undefined {
 const products = new WeakMap<Tensor, Prod | null>();
 
 /** Exponents in the numerator (ps) and denominator (qs) of the nodes of a region and their operands, in first-reached order. */
-interface Exponents {
-  readonly at: Map<Tensor, number>;
-  readonly xs: Tensor[];
-  readonly ps: number[];
-  readonly qs: number[];
+class Exponents {
+  readonly at = new Map<Tensor, number>();
+  declare readonly xs: Tensor[];
+  readonly ps: number[] = [1];
+  readonly qs: number[] = [0];
+
+  constructor(root: Tensor) {
+    this.at.set(root, 0);
+    this.xs = [root];
+  }
 }
 
 /** x's exponents += (p, q) (a node not reached before is added with them). */
@@ -64,10 +69,9 @@ function give(into: Exponents, x: Tensor, p: number, q: number): void {
 }
 
 function readProd(root: Tensor): Prod | undefined {
-  const prod: Prod = { coef: 1, num: new Map(), den: new Map() };
-  const e: Exponents = { at: new Map(), xs: [root], ps: [1], qs: [0] };
+  const prod = new Prod(1, new Map(), new Map());
+  const e = new Exponents(root);
   const { at, xs, ps, qs } = e;
-  at.set(root, 0);
   let flips = 0;
   const region = regionOf(root, 'product');
   for (let r = 0; r < region.length; r++) {
@@ -252,12 +256,12 @@ function buildWith(p: Prod, x: Tensor | undefined, dtype: DType, shape: Shape | 
 export function rebuildScaled(p: Prod, c: number, dtype: DType, scaleSum: ScaleSum): Tensor {
   const x = singleFactor(p);
   const one = x !== undefined;
-  return buildWith({ coef: c, num: one ? p.num : copyFactors(p.num), den: one ? p.den : copyFactors(p.den) }, x, dtype, undefined, scaleSum);
+  return buildWith(new Prod(c, one ? p.num : copyFactors(p.num), one ? p.den : copyFactors(p.den)), x, dtype, undefined, scaleSum);
 }
 
 /** The product without its scalar: the key under which like terms of a sum are collected. */
 export function coreOf(p: Prod, dtype: DType, scaleSum: ScaleSum): Tensor {
-  return singleFactor(p) ?? buildWith({ coef: 1, num: copyFactors(p.num), den: copyFactors(p.den) }, undefined, dtype, undefined, scaleSum);
+  return singleFactor(p) ?? buildWith(new Prod(1, copyFactors(p.num), copyFactors(p.den)), undefined, dtype, undefined, scaleSum);
 }
 
 /** x when `p` is c·x¹ (one factor, exponent 1, no denominator). */

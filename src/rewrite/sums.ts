@@ -9,23 +9,33 @@ import type { Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from '../eval/strided.js';
 import { SMALL_CONSTANT, constantOf, fit, scalarConst, scaled, uniformValue } from './build.js';
 import { compareNodes } from './order.js';
-import { MAX_EXPONENT, copyFactors, hasSumFactor, isProductNode, isSumNode, mulProd, regionOf, sumFactors, type Prod } from './families.js';
+import { MAX_EXPONENT, Prod, copyFactors, hasSumFactor, isProductNode, isSumNode, mulProd, regionOf, sumFactors } from './families.js';
 import { buildProd, cancelFactors, coreOf, flattenProdShared, rebuildScaled, type ScaleSum } from './products.js';
 
-export interface Term {
-  coef: number;
+export class Term {
+  declare coef: number;
   /** The term's factors (its own scalar is folded into `coef`); shared, never changed. */
-  readonly prod: Prod;
+  declare readonly prod: Prod;
+
+  constructor(coef: number, prod: Prod) {
+    this.coef = coef;
+    this.prod = prod;
+  }
 }
 
-export interface Lin {
+export class Lin {
   /** The constant term. */
-  c0: number;
+  declare c0: number;
   /** Terms keyed by their canonical node without scalar. */
-  readonly terms: Map<Tensor, Term>;
+  declare readonly terms: Map<Tensor, Term>;
+
+  constructor(c0: number, terms: Map<Tensor, Term>) {
+    this.c0 = c0;
+    this.terms = terms;
+  }
 }
 
-const emptyProd = (coef = 1): Prod => ({ coef, num: new Map(), den: new Map() });
+const emptyProd = (coef = 1): Prod => new Prod(coef, new Map(), new Map());
 
 /** Adds w·p to the sum: a new term, a like term, or (for a sum-valued core) its terms. */
 export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
@@ -46,15 +56,20 @@ export function addProd(lin: Lin, w: number, p: Prod, dtype: DType): boolean {
   const term = lin.terms.get(core);
   if (term) term.coef += coef;
   // Factor maps are never changed once read (every change works on a copy), so the term shares them.
-  else lin.terms.set(core, { coef, prod: { coef: 1, num: p.num, den: p.den } });
+  else lin.terms.set(core, new Term(coef, new Prod(1, p.num, p.den)));
   return true;
 }
 
 /** Weights of the nodes of a region and their operands, in first-reached order (see flattenLin). */
-interface Weights {
-  readonly at: Map<Tensor, number>;
-  readonly xs: Tensor[];
-  readonly ws: number[];
+class Weights {
+  readonly at = new Map<Tensor, number>();
+  declare readonly xs: Tensor[];
+  readonly ws: number[] = [1];
+
+  constructor(root: Tensor) {
+    this.at.set(root, 0);
+    this.xs = [root];
+  }
 }
 
 /** x's weight += w (a node not reached before is added with weight w). */
@@ -70,11 +85,10 @@ function give(into: Weights, x: Tensor, w: number): void {
 
 /** Reads `root` as c₀ + Σ cᵢ·tᵢ. Undefined if a scalar overflows or a term cannot be read. */
 export function flattenLin(root: Tensor): Lin | undefined {
-  const lin: Lin = { c0: 0, terms: new Map() };
+  const lin = new Lin(0, new Map());
   // The weight of every node of the region and of its operands, in first-reached order.
-  const weights: Weights = { at: new Map(), xs: [root], ws: [1] };
+  const weights = new Weights(root);
   const { at, xs, ws } = weights;
-  at.set(root, 0);
   if (isSumNode(root)) {
     const region = regionOf(root, 'sum');
     for (let r = 0; r < region.length; r++) {
@@ -131,8 +145,8 @@ export function flattenLin(root: Tensor): Lin | undefined {
 
 export function scaleLin(lin: Lin, c: number): Lin {
   const terms = new Map<Tensor, Term>();
-  lin.terms.forEach((t, k) => terms.set(k, { coef: t.coef * c, prod: t.prod }));
-  return { c0: lin.c0 * c, terms };
+  lin.terms.forEach((t, k) => terms.set(k, new Term(t.coef * c, t.prod)));
+  return new Lin(lin.c0 * c, terms);
 }
 
 /** c·s for a sum s, distributed: c·(a + b) is built as the sum c·a + c·b (in normal form). */
@@ -174,19 +188,25 @@ function foldConstantTerms(lin: Lin, dtype: DType): Lin {
   }
   if (values.length > SMALL_CONSTANT && !values.every((v) => Object.is(v, values[0]))) return lin;
   const terms = new Map([...lin.terms].filter(([core]) => !consts.some(([c]) => c === core)));
-  const out: Lin = { c0: lin.c0, terms };
+  const out = new Lin(lin.c0, terms);
   const folded = constantOf(values, shape, dtype);
   const v = uniformValue(folded);
   if (v !== undefined) out.c0 += v;
-  else terms.set(folded, { coef: 1, prod: { coef: 1, num: new Map([[folded, 1]]), den: new Map() } });
+  else terms.set(folded, new Term(1, new Prod(1, new Map([[folded, 1]]), new Map())));
   return out;
 }
 
 /** A term of the sum being rebuilt: c₀ (no core, no product) or cᵢ·tᵢ. */
-interface Item {
-  readonly coef: number;
-  readonly core: Tensor | undefined;
-  readonly prod: Prod | undefined;
+class Item {
+  declare readonly coef: number;
+  declare readonly core: Tensor | undefined;
+  declare readonly prod: Prod | undefined;
+
+  constructor(coef: number, core: Tensor | undefined, prod: Prod | undefined) {
+    this.coef = coef;
+    this.core = core;
+    this.prod = prod;
+  }
 }
 
 function termNode(c: number, item: Item, dtype: DType): Tensor {
@@ -200,10 +220,10 @@ const byCore = (a: Item, b: Item): number => compareNodes(a.core!, b.core!);
 export function rebuildLin(input: Lin, dtype: DType, shape?: Shape): Tensor {
   const lin = foldConstantTerms(input, dtype);
   const list: Item[] = [];
-  if (lin.c0 !== 0) list.push({ coef: lin.c0, core: undefined, prod: undefined });
+  if (lin.c0 !== 0) list.push(new Item(lin.c0, undefined, undefined));
   const terms: Item[] = [];
   lin.terms.forEach((t, core) => {
-    if (t.coef !== 0) terms.push({ coef: t.coef, core, prod: t.prod });
+    if (t.coef !== 0) terms.push(new Item(t.coef, core, t.prod));
   });
   if (terms.length === 2) {
     if (compareNodes(terms[0]!.core!, terms[1]!.core!) > 0) terms.reverse();
@@ -245,7 +265,7 @@ const MAX_EXPANDED = 32;
 /** p with the sum factors `sums` (default: all) multiplied out: a list of products, factors cancelled where known nonzero. */
 export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[] = sumFactors(p)): Prod[] | undefined {
   if (sums.length === 0) return undefined;
-  const rest: Prod = { coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) };
+  const rest = new Prod(p.coef, copyFactors(p.num), copyFactors(p.den));
   for (let i = 0; i < sums.length; i++) rest.num.delete(sums[i]!);
   let items: Prod[] = [rest];
   for (let i = 0; i < sums.length; i++) {
@@ -253,7 +273,7 @@ export function expandProd(p: Prod, cancelled: Tensor[], sums: readonly Tensor[]
     if (lin === undefined) return undefined;
     const parts: Prod[] = lin.c0 !== 0 ? [emptyProd(lin.c0)] : [];
     lin.terms.forEach((t) => {
-      parts.push({ coef: t.coef, num: t.prod.num, den: t.prod.den });
+      parts.push(new Prod(t.coef, t.prod.num, t.prod.den));
     });
     const product: Prod[] = [];
     for (let j = 0; j < items.length; j++) for (let k = 0; k < parts.length; k++) product.push(mulProd(items[j]!, parts[k]!));
@@ -283,9 +303,9 @@ export function expandTerms(lin: Lin, cancelled: Tensor[]): Prod[] | undefined {
   let expanded = false;
   for (let i = 0; i < terms.length; i++) {
     const t = terms[i]!;
-    const items = hasSumFactor(t.prod) ? expandProd({ coef: t.coef, num: t.prod.num, den: t.prod.den }, cancelled) : undefined;
+    const items = hasSumFactor(t.prod) ? expandProd(new Prod(t.coef, t.prod.num, t.prod.den), cancelled) : undefined;
     if (items === undefined) {
-      out.push({ coef: t.coef * t.prod.coef, num: t.prod.num, den: t.prod.den });
+      out.push(new Prod(t.coef * t.prod.coef, t.prod.num, t.prod.den));
       continue;
     }
     expanded = true;
@@ -296,7 +316,7 @@ export function expandTerms(lin: Lin, cancelled: Tensor[]): Prod[] | undefined {
 
 /** c₀ + Σ items as a sum (like terms collected); undefined if a term cannot be read. */
 export function linOfProds(c0: number, items: readonly Prod[], dtype: DType): Lin | undefined {
-  const out: Lin = { c0, terms: new Map() };
+  const out = new Lin(c0, new Map());
   for (let i = 0; i < items.length; i++) if (!addProd(out, 1, items[i]!, dtype)) return undefined;
   return out;
 }

@@ -2,20 +2,33 @@
 import * as f from '../../graph/functions.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { rangeText } from '../facts.js';
-import { copyFactors, isProductNode, isSumNode, sumFactors, type Prod } from '../families.js';
+import { Prod, copyFactors, isProductNode, isSumNode, sumFactors } from '../families.js';
 import { cancelFactors, flattenProd } from '../products.js';
 import { fit, scaled, uniformValue } from '../build.js';
 import { compareNodes } from '../order.js';
 import { rule, type Because, type Rewrite } from '../rule.js';
 import { arithCost, expandProd, expandTerms, expansionCostBound, flattenLin, linOfProds, rebuildLin, rebuildProd } from '../sums.js';
 
-const copyProd = (p: Prod): Prod => ({ coef: p.coef, num: copyFactors(p.num), den: copyFactors(p.den) });
+const copyProd = (p: Prod): Prod => new Prod(p.coef, copyFactors(p.num), copyFactors(p.den));
 const reasons = (xs: readonly Tensor[]): Because | undefined =>
   xs.length > 0 ? (print) => [...new Set(xs)].map((x) => rangeText(x, print)).join('; ') : undefined;
 
+/** A rewrite by a normal form (a class: cheaper to build than a literal, see Prod). */
+class Normalized implements Rewrite {
+  declare readonly to: Tensor;
+  declare readonly rule: string;
+  declare readonly because: Because | undefined;
+
+  constructor(to: Tensor, rule: string, because: Because | undefined) {
+    this.to = to;
+    this.rule = rule;
+    this.because = because;
+  }
+}
+
 function result(t: Tensor, out: Tensor, name: string, because?: Because): Rewrite | undefined {
   if (out === t || out.dtype !== t.dtype) return undefined;
-  return because === undefined ? { to: out, rule: name } : { to: out, rule: name, because };
+  return new Normalized(out, name, because);
 }
 
 /** Most rounds a normal-form rule takes at one node (see untilSettled). */
