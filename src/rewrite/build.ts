@@ -84,8 +84,19 @@ export function scaled(c: number, x: Tensor, dtype: DType): Tensor {
   return c < 0 ? f.neg(body) : body;
 }
 
+/** A scalar and what it scales (see peelScalar). */
+export class Peeled {
+  declare readonly coef: number;
+  declare readonly core: Tensor;
+
+  constructor(coef: number, core: Tensor) {
+    this.coef = coef;
+    this.core = core;
+  }
+}
+
 /** Peels scalar factors off the top of an expression: −(x / 4) → { coef: −0.25, core: x }. */
-export function peelScalar(t: Tensor): { coef: number; core: Tensor } {
+export function peelScalar(t: Tensor): Peeled {
   let coef = 1;
   let core = t;
   for (;;) {
@@ -112,7 +123,7 @@ export function peelScalar(t: Tensor): { coef: number; core: Tensor } {
         continue;
       }
     }
-    return { coef, core };
+    return new Peeled(coef, core);
   }
 }
 

@@ -76,12 +76,20 @@ function userBits(order: readonly Tensor[], within: ReadonlySet<Tensor> | undefi
  * used elsewhere), or the order of a rule's new nodes (only their users among them count).
  * Summarised on first use: only the normal forms ask (Context.interior), so most phases never do.
  */
-interface Users {
-  readonly order: readonly Tensor[];
-  readonly roots: readonly Tensor[] | undefined;
-  readonly fresh: readonly Tensor[] | undefined;
-  bits: Map<Tensor, number> | undefined;
-  rootSet: Set<Tensor> | undefined;
+class Users {
+  declare readonly order: readonly Tensor[];
+  declare readonly roots: readonly Tensor[] | undefined;
+  declare readonly fresh: readonly Tensor[] | undefined;
+  declare bits: Map<Tensor, number> | undefined;
+  declare rootSet: Set<Tensor> | undefined;
+
+  constructor(order: readonly Tensor[], roots: readonly Tensor[] | undefined, fresh: readonly Tensor[] | undefined) {
+    this.order = order;
+    this.roots = roots;
+    this.fresh = fresh;
+    this.bits = undefined;
+    this.rootSet = undefined;
+  }
 }
 
 function usersOf(u: Users, n: Tensor): UsersInfo {
@@ -131,33 +139,46 @@ function rebuilt(n: Tensor, map: ReadonlyMap<Tensor, Tensor>): Tensor {
   return n;
 }
 
-/** One pass of a phase over the graph (plain functions over this state, compiled with the module). */
-interface Pass {
-  readonly index: Index;
-  readonly phase: Phase;
-  readonly log: Step[] | undefined;
+/** One pass of a phase over the graph: its state (plain functions below work on it, compiled with the module). */
+class Pass {
+  declare readonly index: Index;
+  declare readonly phase: Phase;
+  declare readonly log: Step[] | undefined;
   /** Nodes no rule of this phase fires on. Rules see only the subgraph below a node, so this holds across passes and calls. */
-  readonly stable: WeakSet<Tensor>;
+  declare readonly stable: WeakSet<Tensor>;
   /** Nodes whose whole subgraph is stable (leaves count as stable): a pass need not look below them. */
-  readonly fixed: WeakSet<Tensor>;
+  declare readonly fixed: WeakSet<Tensor>;
   /**
    * Nodes no rule fired on only because they are interior (see Context), with the users they
    * had then: with the same users, trying the rules again gives the same nothing.
    */
-  readonly quiet: WeakMap<Tensor, UsersInfo>;
-  readonly settled: Set<Tensor>;
+  declare readonly quiet: WeakMap<Tensor, UsersInfo>;
+  declare readonly settled: Set<Tensor>;
   /** What rules ask about the node being settled (one object per pass, not one per node). */
-  readonly ctx: Context;
-  changed: boolean;
+  declare readonly ctx: Context;
+  declare changed: boolean;
   /** The normal-form rule whose output the last fire() returned as it was: no need to try it on that again. */
-  repeat: Rule | undefined;
+  declare repeat: Rule | undefined;
+
+  constructor(index: Index, phase: Phase, log: Step[] | undefined, stable: WeakSet<Tensor>, fixed: WeakSet<Tensor>, quiet: WeakMap<Tensor, UsersInfo>) {
+    this.index = index;
+    this.phase = phase;
+    this.log = log;
+    this.stable = stable;
+    this.fixed = fixed;
+    this.quiet = quiet;
+    this.settled = new Set();
+    this.ctx = newContext();
+    this.changed = false;
+    this.repeat = undefined;
+  }
 }
 
 function runPass(pass: Pass, roots: readonly Tensor[]): Tensor[] {
   // Fixed nodes are listed, but nothing below them.
   const fixed = pass.fixed;
   const order = postOrder(roots, (_into, from) => !fixed.has(from));
-  const users: Users = { order, roots, fresh: undefined, bits: undefined, rootSet: undefined };
+  const users = new Users(order, roots, undefined);
   const memo = new Map<Tensor, Tensor>();
   for (let k = 0; k < order.length; k++) {
     const node = order[k]!;
@@ -255,7 +276,7 @@ function normalizeBelow(pass: Pass, top: Tensor): Tensor {
   const order = postOrder([top], (x) => !settled.has(x) && x.inputs.length > 0 && !fixed.has(x));
   if (order.length === 1) return top;
   const fresh = order.slice(0, -1);
-  const users: Users = { order, roots: undefined, fresh, bits: undefined, rootSet: undefined };
+  const users = new Users(order, undefined, fresh);
   const local = new Map<Tensor, Tensor>();
   for (let k = 0; k < fresh.length; k++) {
     const n = fresh[k]!;
@@ -283,7 +304,7 @@ export function runRules(roots: readonly Tensor[], rules: readonly Rule[], log?:
       if (!pending.has(phase)) continue;
       pending.delete(phase);
       for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const p: Pass = { index, phase, log, stable, fixed, quiet, settled: new Set(), ctx: newContext(), changed: false, repeat: undefined };
+        const p = new Pass(index, phase, log, stable, fixed, quiet);
         current = runPass(p, current);
         if (!p.changed) break;
         pending = new Set(PHASES.filter((q) => q !== phase));

@@ -7,18 +7,25 @@ import { postOrder } from '../graph/topo.js';
 import { sigmoidScalar, softplusScalar } from '../eval/reference.js';
 
 
-/** lo..hi; an open end excludes the bound. */
-export interface Range {
-  readonly lo: number;
-  readonly hi: number;
-  readonly loOpen: boolean;
-  readonly hiOpen: boolean;
+/** lo..hi; an open end excludes the bound. (A class: cheaper to build than a literal in cold code, see families.ts.) */
+export class Range {
+  declare readonly lo: number;
+  declare readonly hi: number;
+  declare readonly loOpen: boolean;
+  declare readonly hiOpen: boolean;
+
+  constructor(lo: number, hi: number, loOpen: boolean, hiOpen: boolean) {
+    this.lo = lo;
+    this.hi = hi;
+    this.loOpen = loOpen;
+    this.hiOpen = hiOpen;
+  }
 }
 
-const ALL: Range = { lo: -Infinity, hi: Infinity, loOpen: true, hiOpen: true };
-const closed = (lo: number, hi: number): Range => ({ lo, hi, loOpen: false, hiOpen: false });
+const ALL = new Range(-Infinity, Infinity, true, true);
+const closed = (lo: number, hi: number): Range => new Range(lo, hi, false, false);
 const range = (lo: number, hi: number, loOpen: boolean, hiOpen: boolean): Range =>
-  Number.isNaN(lo) || Number.isNaN(hi) ? ALL : { lo, hi, loOpen: loOpen || lo === -Infinity, hiOpen: hiOpen || hi === Infinity };
+  Number.isNaN(lo) || Number.isNaN(hi) ? ALL : new Range(lo, hi, loOpen || lo === -Infinity, hiOpen || hi === Infinity);
 
 const union = (a: Range, b: Range): Range => {
   const lo = Math.min(a.lo, b.lo);
@@ -70,10 +77,10 @@ function constantRange(values: Float64Array): Range {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
-  return values.length === 0 ? closed(0, 0) : { lo, hi, loOpen: false, hiOpen: false };
+  return values.length === 0 ? closed(0, 0) : new Range(lo, hi, false, false);
 }
 
-const UNIT_OPEN: Range = { lo: 0, hi: 1, loOpen: true, hiOpen: true };
+const UNIT_OPEN = new Range(0, 1, true, true);
 
 function rangeRule(t: Tensor, ins: readonly Range[]): Range {
   const a = ins[0]!;
