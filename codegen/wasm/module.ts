@@ -199,6 +199,8 @@ export class WasmFunc implements QuickTarget {
   code = new Uint8Array(256);
   /** @internal */
   size = 0;
+  /** The last `size` with room for any instruction (code.length − MAX_INSTRUCTION_BYTES). */
+  private last = 256 - MAX_INSTRUCTION_BYTES;
   /** @internal open blocks (0 at the function body's top level). */
   blocks = 0;
   /** @internal where the body ended right after an else (an else directly followed by end adds nothing). */
@@ -211,8 +213,8 @@ export class WasmFunc implements QuickTarget {
   private readonly checker: StackChecker | undefined;
   private readonly names = new Set<string>();
   private count = 0;
-  /** Locals so far, params included (localCount). */
-  private nLocals: number;
+  /** @internal locals so far, params included (localCount). */
+  nLocals: number;
 
   /** @internal use WasmModule.func */
   constructor(
@@ -279,7 +281,7 @@ export class WasmFunc implements QuickTarget {
   op(op: WasmOp, imm?: Immediate): this;
   // `extra` stands for a third argument from untyped callers (no `arguments`: it is allocated on every call).
   op(op: WasmOp, imm?: Immediate, extra?: unknown): this {
-    if (this.size + MAX_INSTRUCTION_BYTES > this.code.length) this.grow();
+    if (this.size > this.last) this.grow();
     // The short path (quick.ts): an instruction whose immediate is valid at a glance, written
     // straight into the bytes. Anything else, errors included, takes the general path.
     const q = QUICK_OPS[op];
@@ -300,6 +302,7 @@ export class WasmFunc implements QuickTarget {
     const code = new Uint8Array(this.code.length * 2);
     code.set(this.code.subarray(0, this.size));
     this.code = code;
+    this.last = code.length - MAX_INSTRUCTION_BYTES;
   }
 
   /** Any instruction, every check with its error (the short path's fallback). */

@@ -24,7 +24,7 @@ export interface QuickTarget {
   /** Where the body ended right after an else (an else directly followed by end is dropped). */
   elseEnd: number;
   /** Locals, params included. */
-  readonly localCount: number;
+  readonly nLocals: number;
   /** The function index a call immediate names, or −1 unless it is one of this module's functions. */
   calleeIndex(x: Immediate): number;
 }
@@ -50,20 +50,39 @@ export interface QuickOp {
   readonly lanes: number;
 }
 
-/** Writes the instruction when its immediate is valid at a glance; false (nothing written) otherwise. */
+/**
+ * Writes the instruction when its immediate is valid at a glance; false (nothing written) otherwise.
+ * The kinds are tested most frequent first (locals, then no immediate, then i32 constants: most
+ * of a kernel), each writing its bytes and returning: few tests per instruction in cold code.
+ */
 export function writeQuick(f: QuickTarget, q: QuickOp, imm: Immediate): boolean {
+  const kind = q.kind;
   const c = f.code;
   let at = f.size;
-  switch (q.kind) {
-    case NONE:
-      if (imm !== undefined) return false;
-      break;
-    case LOCAL:
-      if (typeof imm !== 'number' || imm >>> 0 !== imm || imm >= f.localCount) return false;
-      break;
-    case I32:
-      if (typeof imm !== 'number' || (imm | 0) !== imm) return false;
-      break;
+  if (kind === LOCAL) {
+    if (typeof imm !== 'number' || imm >>> 0 !== imm || imm >= f.nLocals) return false;
+    c[at] = q.b0;
+    if (imm < 0x80) {
+      c[at + 1] = imm;
+      f.size = at + 2;
+    } else f.size = writeUleb(c, at + 1, imm);
+    return true;
+  }
+  if (kind === NONE) {
+    if (imm !== undefined) return false;
+    f.size = writeOpcode(c, at, q);
+    return true;
+  }
+  if (kind === I32) {
+    if (typeof imm !== 'number' || (imm | 0) !== imm) return false;
+    c[at] = q.b0;
+    if (imm >= -0x40 && imm < 0x40) {
+      c[at + 1] = imm & 0x7f;
+      f.size = at + 2;
+    } else f.size = writeSleb32(c, at + 1, imm);
+    return true;
+  }
+  switch (kind) {
     case F32: case F64:
       // NaN keeps its payload through the general path's DataView
       if (typeof imm !== 'number' || imm !== imm) return false;
@@ -96,14 +115,9 @@ export function writeQuick(f: QuickTarget, q: QuickOp, imm: Immediate): boolean 
     default:
       return false;
   }
-  c[at++] = q.b0;
-  if (q.n > 1) {
-    c[at++] = q.b1;
-    if (q.n > 2) c[at++] = q.b2;
-  }
-  switch (q.kind) {
-    case LOCAL: case LABEL: at = writeUleb(c, at, imm as number); break;
-    case I32: at = writeSleb32(c, at, imm as number); break;
+  at = writeOpcode(c, at, q);
+  switch (kind) {
+    case LABEL: at = writeUleb(c, at, imm as number); break;
     case F32: at = writeF32(c, at, imm as number); break;
     case F64: at = writeF64(c, at, imm as number); break;
     case V128: at = writeLanes4(c, at, imm as Lanes4); break;
@@ -114,6 +128,16 @@ export function writeQuick(f: QuickTarget, q: QuickOp, imm: Immediate): boolean 
   }
   f.size = at;
   return true;
+}
+
+/** The opcode's 1–3 bytes at `at`; returns the position after them. */
+function writeOpcode(c: Uint8Array, at: number, q: QuickOp): number {
+  c[at++] = q.b0;
+  if (q.n > 1) {
+    c[at++] = q.b1;
+    if (q.n > 2) c[at++] = q.b2;
+  }
+  return at;
 }
 
 type Lanes4 = { readonly f32x4: readonly number[] } | { readonly i32x4: readonly number[] };
@@ -184,6 +208,7 @@ export const QUICK_OPS: Readonly<Record<string, QuickOp | undefined>> = Object.c
 for (const [op, info] of Object.entries(OPCODES) as [string, OpInfo][]) {
   const b = info.bytes, kind = kindOf(op, info);
   if (b.length > 3 && kind !== NEVER) throw new Error(`internal: ${op} has ${b.length} opcode bytes`);
+  if ((kind === LOCAL || kind === I32) && b.length !== 1) throw new Error(`internal: ${op} has ${b.length} opcode bytes (writeQuick writes one)`);
   (QUICK_OPS as Record<string, QuickOp>)[op] = {
     info, kind, n: b.length, b0: b[0]!, b1: b[1] ?? 0, b2: b[2] ?? 0,
     memory: info.imm === 'mem', align: info.align ?? 0, lanes: info.lanes ?? 0,
