@@ -34,8 +34,9 @@ export class WasmEnv {
 
   private readonly names = new Map<string, number>();
 
-  /** A new local named `base` and a number (`t3`, `sum0_1`): ours only, for readable WAT. */
+  /** A new local named `base` and a number (`t3`, `sum0_1`): ours only, for readable WAT (a function without text keeps no names). */
   local(type: ValType, base: string): number {
+    if (!this.f.text) return this.f.local(type);
     const n = this.names.get(base) ?? 0;
     this.names.set(base, n + 1);
     return this.f.local(type, `${base}${n}`);

@@ -226,7 +226,7 @@ export class WasmFunc implements QuickTarget {
     paramNames: readonly (string | undefined)[],
     checked: boolean,
     /** Keeps what the WAT needs: instruction names, immediates, comments, local names. */
-    private readonly text: boolean,
+    readonly text: boolean,
   ) {
     if (paramNames.length > params.length) throw new Error(`wasm: function ${name}: more param names than params`);
     for (const n of paramNames) if (n !== undefined) this.claim(n, 'param');
