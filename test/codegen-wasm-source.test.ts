@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, crossEntropy, grad, input, param } from 'gradc';
-import { WasmModule } from 'gradc/codegen';
+import { ProgramBuilder, WasmModule, affine, buildProgram } from 'gradc/codegen';
 import type { LoadedProgram } from 'gradc/codegen';
 import { emitWasm } from '../codegen/wasm/emit.js';
 
@@ -89,5 +89,31 @@ describe('wasm source printed lazily', () => {
     expect(hex(build(false).toBytes())).toBe(hex(bytes));
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     expect((inst.exports['k'] as (n: number) => number)(7)).toBe(7);
+  });
+
+  it('imports exactly the host functions its f64 kernels call, sorted (and none when they call none)', () => {
+    const hostProgram = (host: boolean) => {
+      const p = new ProgramBuilder();
+      const e = p.e;
+      const x = p.input(4, { dtype: 'f64' });
+      const o = p.output(4, { dtype: 'f64' });
+      const i = e.newVar();
+      const ix = affine(0, [[i, 1]]);
+      const v = e.load(x, ix);
+      const value = host ? e.add(e.pow(e.exp(v), v), e.log(v)) : e.mul(v, v);
+      p.kernel({ kind: 'loops', name: 'k', outer: [{ v: i, extent: 4 }], passes: [{ kind: 'map', loops: [], stores: [{ buffer: o, index: ix, value }] }] });
+      const exe = buildProgram(p.finish(), { backend: 'wasm' });
+      exe.setInput(0, [0.5, 1, 2, 3]);
+      exe.run();
+      return exe;
+    };
+    const host = hostProgram(true);
+    expect(host.wasm!.hostMath).toEqual(['exp', 'log', 'pow']);
+    [0.5, 1, 2, 3].forEach((v, k) => expect(host.outputs[0]![k]).toBeCloseTo(Math.pow(Math.exp(v), v) + Math.log(v), 12));
+    expect(host.source).toContain('(import "math" "exp"');
+    expect(hex(assemble(host.source))).toBe(hex(host.wasm!.bytes));
+    const plain = hostProgram(false);
+    expect(plain.wasm!.hostMath).toEqual([]);
+    expect(plain.source).not.toContain('"math"');
   });
 });

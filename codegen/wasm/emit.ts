@@ -36,35 +36,52 @@ export function wasmKernelName(index: number, name: string): string {
  * bytes only; `exe.source` emits the same module again with text).
  */
 export function emitWasm(plan: ProgramPlan, pages: number, checked = false, text = true): WasmProgram {
+  // Most programs call no host function: the module is emitted on that guess, and again with the
+  // imports hostMathOf finds (a walk of every node) only when a kernel does call one.
+  return emitWith(plan, pages, checked, text, undefined) ?? emitWith(plan, pages, checked, text, hostMathOf(plan))!;
+}
+
+/** Thrown by the first try's host lookup: a kernel calls a host function after all. */
+class CallsHost extends Error {}
+
+/** The module importing `hostNeeded`; undefined when none was given and a kernel calls the host. */
+function emitWith(plan: ProgramPlan, pages: number, checked: boolean, text: boolean, hostNeeded: Transcendental[] | undefined): WasmProgram | undefined {
   const m = new WasmModule({ checked, text });
   m.importMemory(pages);
   const imports = new Map<Transcendental, WasmImport>();
-  const hostNeeded = hostMathOf(plan);
-  for (const op of hostNeeded) {
-    imports.set(op, m.importFunc('math', op, op === 'pow' ? ['f64', 'f64'] : ['f64'], ['f64']));
+  if (hostNeeded !== undefined) {
+    for (const op of hostNeeded) {
+      imports.set(op, m.importFunc('math', op, op === 'pow' ? ['f64', 'f64'] : ['f64'], ['f64']));
+    }
   }
   const host = (op: Transcendental): WasmImport => {
     const i = imports.get(op);
-    if (i === undefined) throw new Error(`internal: ${op} on f64 was not imported`);
-    return i;
+    if (i !== undefined) return i;
+    if (hostNeeded === undefined) throw new CallsHost();
+    throw new Error(`internal: ${op} on f64 was not imported`);
   };
   const functionNames: string[] = [];
   const fns: WasmFunc[] = [];
-  plan.kernels.forEach((kp, n) => {
-    const name = wasmKernelName(n, kp.kernel.name);
-    functionNames.push(name);
-    const f = m.func(name, [], []);
-    if (text) f.comment(`${name}: ${kp.describe}`);
-    const env = new WasmEnv(f, plan.program.buffers, host);
-    if (kp.kind === 'loops') emitLoopKernel(env, kp.kernel, kp.placement, kp.vector);
-    else emitMatmulKernel(env, kp.kernel, kp.plan, plan.scratch.offset);
-    m.export(name, f);
-    fns.push(f);
-  });
+  try {
+    plan.kernels.forEach((kp, n) => {
+      const name = wasmKernelName(n, kp.kernel.name);
+      functionNames.push(name);
+      const f = m.func(name, [], []);
+      if (text) f.comment(`${name}: ${kp.describe}`);
+      const env = new WasmEnv(f, plan.program.buffers, host);
+      if (kp.kind === 'loops') emitLoopKernel(env, kp.kernel, kp.placement, kp.vector);
+      else emitMatmulKernel(env, kp.kernel, kp.plan, plan.scratch.offset);
+      m.export(name, f);
+      fns.push(f);
+    });
+  } catch (e) {
+    if (e instanceof CallsHost) return undefined;
+    throw e;
+  }
   const run = m.func('run', [], []);
   for (const f of fns) run.op('call', f);
   m.export('run', run);
-  return { module: m, functionNames, hostMath: hostNeeded };
+  return { module: m, functionNames, hostMath: hostNeeded ?? [] };
 }
 
 /** The f64 transcendentals the program computes (the only host calls). */
