@@ -41,18 +41,25 @@ export function affine(offset: number, terms: Iterable<readonly [VarId, number]>
   return { offset, terms: out };
 }
 
-/** A copy of `a` (new terms), canonicalized as `affine` does. */
-export function affineCopy(a: Affine): Affine {
+/** Whether `a` is as `affine` builds it: integer offset, integer nonzero strides, variables ascending (no −0). */
+function isCanonicalAffine(a: Affine): boolean {
+  if (!Number.isInteger(a.offset)) return false;
   const terms = a.terms;
   let prev = -Infinity;
   for (let i = 0; i < terms.length; i++) {
     const { v, stride } = terms[i]!;
-    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) {
-      return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
-    }
+    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) return false;
     prev = v;
   }
-  if (!Number.isInteger(a.offset)) return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+  return true;
+}
+
+const rebuilt = (a: Affine): Affine => affine(a.offset, a.terms.map((t) => [t.v, t.stride] as const));
+
+/** A copy of `a` (new terms), canonicalized as `affine` does. */
+export function affineCopy(a: Affine): Affine {
+  if (!isCanonicalAffine(a)) return rebuilt(a);
+  const terms = a.terms;
   const out = new Array<AffineTerm>(terms.length);
   for (let i = 0; i < terms.length; i++) out[i] = { v: terms[i]!.v, stride: terms[i]!.stride };
   return { offset: a.offset, terms: out };
@@ -60,16 +67,7 @@ export function affineCopy(a: Affine): Affine {
 
 /** `a` itself when it is canonical, else its canonical form (as `affine` builds it). */
 export function canonicalAffine(a: Affine): Affine {
-  const terms = a.terms;
-  let prev = -Infinity;
-  for (let i = 0; i < terms.length; i++) {
-    const { v, stride } = terms[i]!;
-    if (!(v > prev) || stride === 0 || !Number.isInteger(v) || !Number.isInteger(stride) || Object.is(v, -0)) {
-      return affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
-    }
-    prev = v;
-  }
-  return Number.isInteger(a.offset) ? a : affine(a.offset, terms.map((t) => [t.v, t.stride] as const));
+  return isCanonicalAffine(a) ? a : rebuilt(a);
 }
 
 /** Integer vars strictly ascending with nonzero integer strides: already an index's terms. */
